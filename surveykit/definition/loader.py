@@ -1,0 +1,279 @@
+"""Load a definition file: every problem at once, as `path:line:col: message`.
+
+`load(path)` returns a `Definition` or raises `DefinitionError` whose
+`problems` list every mistake in the file, in plain language, with a
+"did you mean …?" where a key, type or id looks misspelled.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from surveykit.definition import checks
+from surveykit.definition.instruments import STANDARD_NAMES
+from surveykit.definition.models import (
+    QUESTION_TYPES,
+    KioskSettings,
+    Option,
+    Survey,
+    Task,
+    TaskSet,
+    looks_like_plain_pin,
+)
+from surveykit.definition.problems import DefinitionError, Loc, Problem, did_you_mean, one_of
+from surveykit.definition.source import Source, read_source
+
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Definition:
+    """A valid definition and what identifies it in the database."""
+
+    survey: Survey
+    sha256: str
+    source_path: str
+    body_json: str
+
+
+def load(path: str | Path, text: str | None = None) -> Definition:
+    """Read and validate one definition file (YAML, JSON or TOML)."""
+    src = read_source(path, text)
+    data = src.data
+    if not isinstance(data, dict):
+        raise DefinitionError(
+            [Problem(src.path, 1, 1, "a definition file must be a mapping with surveykit, id, title and questions")]
+        )
+    problems: list[Problem] = []
+    findings = checks.check(data)
+    for f in findings:
+        line, col = src.position(f.loc, key=f.key)
+        if f.offset and (*f.loc,) in src.values:
+            col += f.offset + _quote_width(src, line, col)
+        problems.append(Problem(src.path, line, col, f.message))
+    quiet = checks.suppressed(findings)
+    survey: Survey | None = None
+    try:
+        survey = Survey.model_validate(data)
+    except ValidationError as e:
+        for err in e.errors():
+            p = _translate(err, src, quiet)
+            if p is not None:
+                problems.append(p)
+    if problems or survey is None:
+        raise DefinitionError(problems or [Problem(src.path, 1, 1, "invalid definition")])
+    body = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return Definition(
+        survey=survey,
+        sha256=hashlib.sha256(body.encode()).hexdigest(),
+        source_path=str(path),
+        body_json=body,
+    )
+
+
+def load_many(paths: list[str]) -> tuple[dict[str, Definition], list[Problem]]:
+    """Load several files; return the good ones and every problem of the bad ones."""
+    good: dict[str, Definition] = {}
+    problems: list[Problem] = []
+    for p in paths:
+        try:
+            good[p] = load(p)
+        except DefinitionError as e:
+            problems.extend(e.problems)
+    return good, problems
+
+
+def _quote_width(src: Source, line: int, col: int) -> int:
+    lines = src.text.splitlines()
+    if 0 < line <= len(lines) and 0 < col <= len(lines[line - 1]):
+        return 1 if lines[line - 1][col - 1] in "'\"" else 0
+    return 0
+
+
+# --- pydantic errors to plain language -------------------------------------------------
+
+_QUESTION_LISTS = {("questions",), ("after",), ("tasks", "after_each")}
+
+
+def _walk(loc: tuple[Any, ...], src: Source) -> tuple[Loc, list[str], type[BaseModel] | None]:
+    """Map a pydantic error location onto the file's data.
+
+    Returns the location in the data, any trailing parts that are union member
+    names rather than keys, and the model that owns the last key.
+    """
+    node: Any = src.data
+    model: type[BaseModel] | None = Survey
+    path: list[str | int] = []
+    parts = list(loc)
+    i = 0
+    while i < len(parts):
+        part = parts[i]
+        if isinstance(node, dict) and part in node:
+            path.append(part)
+            node = node[part]
+            model = _child_model(tuple(path), node, model)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            path.append(part)
+            node = node[part]
+            model = _child_model(tuple(path), node, model)
+        elif isinstance(node, dict) and node.get("type") == part:
+            pass  # the discriminator tag pydantic inserts into union locations
+        else:
+            return tuple(path), [str(p) for p in parts[i:]], model
+        i += 1
+    return tuple(path), [], model
+
+
+def _child_model(path: Loc, node: Any, parent: type[BaseModel] | None) -> type[BaseModel] | None:
+    if len(path) >= 2 and path[:-1] in _QUESTION_LISTS and isinstance(path[-1], int):
+        if isinstance(node, dict):
+            return QUESTION_TYPES.get(node.get("type"))  # type: ignore[arg-type,return-value]
+        return None
+    if path == ("tasks",):
+        return TaskSet
+    if path == ("kiosk",):
+        return KioskSettings
+    if len(path) == 3 and path[:2] == ("tasks", "items"):
+        return Task
+    if len(path) >= 2 and path[-2] == "options" and isinstance(path[-1], int):
+        return Option
+    return None
+
+
+def _field_names(model: type[BaseModel] | None) -> list[str]:
+    if model is None:
+        return []
+    return [name for name in model.model_fields if name]
+
+
+def _translate(err: dict[str, Any], src: Source, quiet: set[Loc]) -> Problem | None:
+    kind = err["type"]
+    data_loc, rest, _model = _walk(err["loc"], src)
+    if kind == "missing" and rest:
+        data_loc = (*data_loc, rest[0])
+        rest = rest[1:]
+    if data_loc in quiet:
+        return None
+    raw = src.get(data_loc)
+    owner_loc = data_loc[:-1] if data_loc else ()
+    who = checks.describe(src.get(owner_loc), owner_loc) if owner_loc else "the file"
+    field = str(data_loc[-1]) if data_loc else ""
+    ctx = err.get("ctx") or {}
+    key_pos = False
+    message: str
+
+    if kind == "extra_forbidden":
+        key_pos = True
+        owner_model = _owner_model(owner_loc, src)
+        allowed = _field_names(owner_model)
+        message = f"unknown key '{field}' in {who}{did_you_mean(field, allowed)}"
+        if not did_you_mean(field, allowed) and allowed:
+            message += f" (allowed: {one_of(allowed)})"
+    elif kind == "missing":
+        owner_desc = checks.describe(src.get(owner_loc), owner_loc) if owner_loc else "the file"
+        if field == "text":
+            message = f"{owner_desc} has no 'text': write the question as the participant should read it"
+        else:
+            message = f"{owner_desc} is missing '{field}'"
+    elif kind == "union_tag_invalid":
+        tag = str(ctx.get("tag", ""))
+        types = list(QUESTION_TYPES)
+        hint = did_you_mean(tag, types) or f" (types: {one_of(types)})"
+        message = f"unknown question type '{tag}'{hint}"
+        data_loc = (*data_loc, "type")
+    elif kind == "union_tag_not_found":
+        message = f"{checks.describe(raw, data_loc)} has no 'type' (one of: {one_of(QUESTION_TYPES)})"
+    elif kind == "literal_error":
+        expected = str(ctx.get("expected", ""))
+        if data_loc == ("surveykit",):
+            message = (
+                f"unsupported format version {raw!r}; this version of surveykit reads "
+                f"'surveykit: {FORMAT_VERSION}'"
+            )
+        else:
+            options = [x.strip().strip("'") for x in expected.replace(" or ", ",").split(",") if x.strip()]
+            message = f"{field} must be one of {one_of(options)}{did_you_mean(str(raw), options)}"
+    elif kind == "string_pattern_mismatch":
+        message = _pattern_message(data_loc, raw, who)
+    elif kind == "too_short":
+        message = f"{field} in {who} must not be empty" if field else "must not be empty"
+        if field == "options":
+            message = f"{who} needs at least one option"
+        elif field == "items":
+            message = "tasks needs at least one task in 'items'"
+    elif kind in ("model_type", "dict_type", "model_attributes_type"):
+        if field == "" or isinstance(data_loc[-1], int):
+            if len(data_loc) >= 2 and data_loc[:-1] in _QUESTION_LISTS:
+                message = (
+                    f"'{raw}' is not a question: write a mapping with id, type and text"
+                    f"{'' if not isinstance(raw, str) else did_you_mean(raw, STANDARD_NAMES)}"
+                )
+            else:
+                message = f"expected a mapping (key: value) here, not {_kind_of(raw)}"
+        else:
+            message = f"'{field}' in {who} must be a mapping (key: value), not {_kind_of(raw)}"
+    elif kind == "list_type":
+        message = f"'{field}' in {who} must be a list (- item per line, or [a, b]), not {_kind_of(raw)}"
+    elif kind in ("bool_type", "bool_parsing"):
+        message = f"'{field}' in {who} must be true or false, not {raw!r}"
+    elif kind in ("int_type", "int_parsing", "int_from_float"):
+        message = f"'{field}' in {who} must be a whole number, not {raw!r}"
+    elif kind in ("float_type", "float_parsing"):
+        message = f"'{field}' in {who} must be a number, not {raw!r}"
+    elif kind == "string_type":
+        message = f"'{field}' in {who} must be text, not {_kind_of(raw)}"
+    elif kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        sign = {"greater_than_equal": "≥", "greater_than": ">", "less_than_equal": "≤", "less_than": "<"}[kind]
+        bound = next(iter(ctx.values()), "")
+        if isinstance(bound, float) and bound.is_integer():
+            bound = int(bound)
+        message = f"'{field}' in {who} must be {sign} {bound} (it is {raw!r})"
+    else:
+        message = f"'{field}' in {who}: {err['msg']}" if field else err["msg"]
+    line, col = src.position(data_loc, key=key_pos)
+    return Problem(src.path, line, col, message)
+
+
+def _owner_model(owner_loc: Loc, src: Source) -> type[BaseModel] | None:
+    model: type[BaseModel] | None = Survey
+    for depth in range(1, len(owner_loc) + 1):
+        model = _child_model(owner_loc[:depth], src.get(owner_loc[:depth]), model)
+    return model if owner_loc else Survey
+
+
+def _pattern_message(loc: Loc, raw: Any, who: str) -> str:
+    if loc == ("id",):
+        return (
+            f"survey id '{raw}' must be lowercase letters, digits, '-' and '_', "
+            "starting with a letter (like store-feedback)"
+        )
+    if loc == ("kiosk", "exit_pin_sha256"):
+        if looks_like_plain_pin(raw):
+            return checks.PLAIN_PIN_MESSAGE
+        return "exit_pin_sha256 must be 64 lowercase hex digits, as printed by `surveykit hash-pin`"
+    if len(loc) == 4 and loc[:2] == ("tasks", "items"):
+        return f"task id '{raw}' must be letters, digits, '-' and '_' (like find-shoes)"
+    return (
+        f"question id '{raw}' is not an identifier: use letters, digits and '_', "
+        "starting with a letter (like nps_reason)"
+    )
+
+
+def _kind_of(v: Any) -> str:
+    if v is None:
+        return "nothing (an empty value)"
+    if isinstance(v, bool):
+        return f"{str(v).lower()}"
+    if isinstance(v, dict):
+        return "a mapping"
+    if isinstance(v, list):
+        return "a list"
+    if isinstance(v, str):
+        return f"the text {v!r}"
+    return repr(v)

@@ -1,0 +1,44 @@
+"""Problems found in a definition file, and the error that carries them."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+#: A location inside the parsed file: keys and list indexes from the top.
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One mistake in one file, at a 1-based line and column."""
+
+    path: str
+    line: int
+    col: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {self.message}"
+
+
+class DefinitionError(Exception):
+    """A definition file has one or more problems; `problems` lists them all."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = sorted(set(problems))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """' did you mean 'x'?' for the closest choice, or ''."""
+    options = list(choices)
+    close = difflib.get_close_matches(str(word), options, n=1, cutoff=0.6)
+    if not close and len(str(word)) >= 3:
+        close = [c for c in options if c.startswith(str(word)) or str(word).startswith(c)][:1]
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def one_of(choices: Iterable[str]) -> str:
+    return ", ".join(choices)

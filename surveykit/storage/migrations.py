@@ -1,0 +1,169 @@
+"""The SQLite schema (SPEC §4) as numbered migrations.
+
+`PRAGMA user_version` holds the number of the last migration applied. Opening
+a file runs the missing migrations in one transaction each, so an older file
+is upgraded in place and a failed upgrade leaves it as it was. Views are
+dropped and recreated after every upgrade (they hold no data).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from surveykit.storage.views import create_views
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+V1 = """
+        CREATE TABLE definitions (
+            sha256 TEXT PRIMARY KEY,
+            survey_id TEXT NOT NULL,
+            title TEXT NOT NULL,
+            format_version INTEGER NOT NULL,
+            source_path TEXT,
+            body_json TEXT NOT NULL,
+            first_seen_at TEXT NOT NULL
+        );
+        CREATE TABLE sessions (
+            id INTEGER PRIMARY KEY,
+            survey_id TEXT NOT NULL,
+            definition_sha256 TEXT NOT NULL REFERENCES definitions(sha256),
+            mode TEXT NOT NULL CHECK (mode IN ('run', 'kiosk', 'moderate', 'preview')),
+            participant TEXT,
+            device TEXT,
+            started_at TEXT NOT NULL,
+            ended_at TEXT,
+            status TEXT NOT NULL DEFAULT 'in_progress'
+                CHECK (status IN ('in_progress', 'completed', 'abandoned', 'interrupted')),
+            task_order_json TEXT,
+            meta_json TEXT
+        );
+        CREATE INDEX sessions_survey ON sessions(survey_id, started_at);
+        CREATE INDEX sessions_participant ON sessions(survey_id, participant, status);
+        CREATE TABLE answers (
+            session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            task_id TEXT NOT NULL DEFAULT '',
+            question_id TEXT NOT NULL,
+            value_json TEXT,
+            value_num REAL,
+            is_na INTEGER NOT NULL DEFAULT 0,
+            shown_at TEXT,
+            answered_at TEXT NOT NULL,
+            response_ms INTEGER,
+            PRIMARY KEY (session_id, task_id, question_id)
+        );
+        CREATE INDEX answers_question ON answers(question_id);
+        CREATE TABLE task_runs (
+            session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            task_id TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            started_at TEXT,
+            ended_at TEXT,
+            active_ms INTEGER,
+            outcome TEXT CHECK (outcome IS NULL OR outcome IN
+                ('success', 'partial', 'fail', 'abandoned', 'timeout', 'skipped')),
+            errors INTEGER NOT NULL DEFAULT 0,
+            hints INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (session_id, task_id)
+        );
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            at TEXT NOT NULL,
+            elapsed_ms INTEGER,
+            kind TEXT NOT NULL,
+            task_id TEXT,
+            question_id TEXT,
+            data_json TEXT
+        );
+        CREATE INDEX events_session ON events(session_id, id);
+"""
+
+# Question and task catalogues (for labelled views and the codebook), and the
+# owning process of a session (to tell a crashed session from a live one).
+V2 = """
+        CREATE TABLE questions (
+            definition_sha256 TEXT NOT NULL REFERENCES definitions(sha256),
+            question_id TEXT NOT NULL,
+            parent_id TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            scope TEXT NOT NULL CHECK (scope IN ('questions', 'after_each', 'after')),
+            type TEXT NOT NULL,
+            text TEXT NOT NULL,
+            scale_min REAL,
+            scale_max REAL,
+            labels_json TEXT,
+            options_json TEXT,
+            PRIMARY KEY (definition_sha256, question_id)
+        );
+        CREATE TABLE tasks (
+            definition_sha256 TEXT NOT NULL REFERENCES definitions(sha256),
+            task_id TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            title TEXT NOT NULL,
+            prompt TEXT NOT NULL,
+            success TEXT,
+            time_limit_s REAL,
+            PRIMARY KEY (definition_sha256, task_id)
+        );
+        ALTER TABLE sessions ADD COLUMN owner_host TEXT;
+        ALTER TABLE sessions ADD COLUMN owner_pid INTEGER;
+"""
+
+
+#: Migration n+1 is MIGRATIONS[n]: SQL statements, or a function for data moves.
+#: Append only; never edit a released one.
+MIGRATIONS: list[str | Migration] = [V1, V2]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class NewerSchemaError(RuntimeError):
+    pass
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the file up to SCHEMA_VERSION; return the version it had before."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        before = conn.execute("PRAGMA user_version").fetchone()[0]
+        if before > SCHEMA_VERSION:
+            raise NewerSchemaError(
+                f"this database was written by a newer surveykit (schema {before}; "
+                f"this version knows up to {SCHEMA_VERSION}); upgrade surveykit to open it"
+            )
+        if before < SCHEMA_VERSION:
+            for version in range(before, SCHEMA_VERSION):
+                _apply(conn, MIGRATIONS[version])
+            create_views(conn)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return before
+
+
+def _apply(conn: sqlite3.Connection, migration: str | Migration) -> None:
+    if callable(migration):
+        migration(conn)
+        return
+    # executescript() would COMMIT the open transaction: run statement by statement.
+    for stmt in _split(migration):
+        conn.execute(stmt)
+
+
+def _split(script: str) -> list[str]:
+    out: list[str] = []
+    buf: list[str] = []
+    for line in script.splitlines():
+        buf.append(line)
+        candidate = "\n".join(buf).strip()
+        if candidate and sqlite3.complete_statement(candidate):
+            out.append(candidate)
+            buf = []
+    rest = "\n".join(buf).strip()
+    if rest:
+        out.append(rest)
+    return out
