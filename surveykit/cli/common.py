@@ -1,0 +1,39 @@
+"""Options and helpers shared by the commands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from surveykit.definition.loader import Definition, load
+from surveykit.storage.store import default_db_path
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class UserError(Exception):
+    """A mistake the user can fix; printed as one line, exit code 1."""
+
+
+def db_option(f: F) -> F:
+    """`--db PATH`, defaulting to $SURVEYKIT_DB or ./surveykit.db."""
+    return click.option(
+        "--db",
+        "db_path",
+        type=click.Path(dir_okay=False),
+        default=None,
+        envvar="SURVEYKIT_DB",
+        show_envvar=True,
+        help="SQLite file to write (default ./surveykit.db).",
+    )(f)
+
+
+def resolve_db(db_path: str | None) -> str:
+    return db_path or default_db_path()
+
+
+def load_definition(path: str) -> Definition:
+    """Load a definition; problems raise DefinitionError (printed by main, exit 1)."""
+    return load(path)

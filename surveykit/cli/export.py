@@ -1,0 +1,3 @@
+"""`surveykit export` (not built yet)."""
+
+from __future__ import annotations

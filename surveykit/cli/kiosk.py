@@ -1,0 +1,3 @@
+"""`surveykit kiosk` (not built yet)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""`surveykit moderate` (not built yet)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""`surveykit run` (not built yet)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""`surveykit score` (not built yet)."""
+
+from __future__ import annotations

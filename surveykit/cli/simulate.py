@@ -1,0 +1,3 @@
+"""`surveykit simulate` (not built yet)."""
+
+from __future__ import annotations
