@@ -341,12 +341,32 @@ class Store:
 
     # --- answers -----------------------------------------------------------------------
 
-    def record_shown(self, session_id: int, question_id: str, task_id: str = "") -> str:
-        """Log that a question is on screen; returns the `shown_at` timestamp."""
+    def record_shown(
+        self,
+        session_id: int,
+        question_id: str,
+        task_id: str = "",
+        data: dict[str, Any] | None = None,
+    ) -> str:
+        """Log that a question is on screen (with e.g. the shown option order);
+        returns the `shown_at` timestamp."""
         now = self.now()
         with self._tx() as c:
-            self._event(c, session_id, "shown", task_id=task_id, question_id=question_id, at=now)
+            self._event(
+                c, session_id, "shown", task_id=task_id, question_id=question_id, data=data, at=now
+            )
         return now
+
+    def shown_keys(self, session_id: int, task_id: str = "") -> set[str]:
+        """Question ids shown at least once in a session (for resuming past notes)."""
+        return {
+            r[0]
+            for r in self.conn.execute(
+                "SELECT DISTINCT question_id FROM events WHERE session_id = ? AND kind = 'shown' "
+                "AND COALESCE(task_id, '') = ?",
+                (session_id, task_id),
+            )
+        }
 
     def record_answer(
         self,

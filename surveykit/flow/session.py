@@ -1,0 +1,202 @@
+"""A participant answering a block of questions, committed as they go.
+
+`QuestionRun` joins a `Flow` (what to show) and the `Store` (what is on disk):
+every step shown is logged, every answer is committed before the next step is
+shown, going back and changing an answer keeps the old one in `events`, and
+answers that skip logic hides after a change are cleared (and logged). The
+runner, the kiosk and the moderator console all use it; none of them talk SQL.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from surveykit.flow.steps import Flow, Step, validate_answer
+from surveykit.storage.store import Store
+from surveykit.timeutil import Monotonic
+
+
+class QuestionRun:
+    """Drive one block of questions (main, one task's `after_each`, or `after`)."""
+
+    def __init__(
+        self,
+        store: Store,
+        session_id: int,
+        flow: Flow,
+        *,
+        mono: Monotonic = time.monotonic,
+    ) -> None:
+        self.store = store
+        self.session_id = session_id
+        self.flow = flow
+        self._mono = mono
+        self.current: Step | None = None
+        self.shown_at: str | None = None
+        self._shown_mono: float = 0.0
+        self.finished = False
+
+    @property
+    def task_id(self) -> str:
+        return self.flow.task_id
+
+    # --- lifecycle ---------------------------------------------------------------------
+
+    def start(self) -> Step | None:
+        """Show the first step (or, after `load_answers`, the first one still to do)."""
+        shown = self.store.shown_keys(self.session_id, self.task_id)
+        step = self.flow.resume_point(shown) if self.flow.answers or shown else self.flow.first()
+        if step is None:
+            self.finished = True
+            self.current = None
+            return None
+        self.show(step)
+        return step
+
+    def load_answers(self) -> int:
+        """Put this block's committed answers back (resume); returns how many."""
+        n = 0
+        for (task_id, key), ans in self.store.answers(self.session_id).items():
+            if task_id != self.task_id:
+                continue
+            try:
+                self.flow.step(key)
+            except KeyError:
+                continue
+            self.flow.set_answer(key, ans.value, is_na=ans.is_na)
+            n += 1
+        return n
+
+    def show(self, step: Step) -> None:
+        data: dict[str, Any] | None = None
+        if step.options and getattr(step.question, "shuffle", False):
+            data = {"options": [o.stored for o in step.options]}
+        self.shown_at = self.store.record_shown(self.session_id, step.key, self.task_id, data)
+        self._shown_mono = self._mono()
+        self.current = step
+        self.finished = False
+
+    # --- reading -----------------------------------------------------------------------
+
+    def text(self, step: Step | None = None) -> str:
+        step = step or self.current
+        return self.flow.text(step) if step else ""
+
+    def title(self, step: Step | None = None) -> str | None:
+        step = step or self.current
+        return self.flow.title(step) if step else None
+
+    def progress(self) -> tuple[int, int]:
+        if self.current is None:
+            n = len(self.flow.steps())
+            return (n, n)
+        return self.flow.progress(self.current.key)
+
+    def value(self, step: Step | None = None) -> tuple[Any, bool] | None:
+        """The answer already given to a step: (value, is_na), or None."""
+        step = step or self.current
+        if step is None or step.key not in self.flow.answers:
+            return None
+        return self.flow.answers[step.key], step.key in self.flow.na
+
+    @property
+    def can_go_back(self) -> bool:
+        return self.current is not None and self.flow.previous_before(self.current.key) is not None
+
+    # --- acting ------------------------------------------------------------------------
+
+    def submit(self, value: Any = None, *, is_na: bool = False) -> str | None:
+        """Validate and commit the current step's answer, then show the next step.
+
+        Returns a message for the participant when the answer cannot be accepted
+        (nothing is stored and the step stays), else None.
+        """
+        step = self.current
+        if step is None:
+            return None
+        if step.stores_answer:
+            problem = validate_answer(step, value, is_na=is_na)
+            if problem:
+                return problem
+            empty = not is_na and (value is None or value == "" or value == [])
+            if empty:
+                if step.key in self.flow.answers:
+                    self.store.clear_answer(self.session_id, step.key, self.task_id, "emptied")
+                    self.flow.forget(step.key)
+                else:
+                    self.store.record_event(
+                        self.session_id, "skipped", task_id=self.task_id or None, question_id=step.key
+                    )
+            else:
+                response_ms = int((self._mono() - self._shown_mono) * 1000)
+                self.store.record_answer(
+                    self.session_id,
+                    step.key,
+                    value,
+                    task_id=self.task_id,
+                    is_na=is_na,
+                    shown_at=self.shown_at,
+                    response_ms=response_ms,
+                )
+                self.flow.set_answer(step.key, value, is_na=is_na)
+            for stale in self.flow.stale():
+                self.store.clear_answer(
+                    self.session_id, stale, self.task_id, "hidden by skip logic after a change"
+                )
+                self.flow.forget(stale)
+        nxt = self.flow.next_after(step.key)
+        if nxt is None:
+            self.current = None
+            self.finished = True
+        else:
+            self.show(nxt)
+        return None
+
+    def back(self) -> Step | None:
+        """Show the previous visible step (its answer stays until changed)."""
+        if self.current is None:
+            steps = self.flow.steps()
+            prev = steps[-1] if steps else None
+        else:
+            prev = self.flow.previous_before(self.current.key)
+        if prev is None:
+            return None
+        self.store.record_event(
+            self.session_id,
+            "back",
+            task_id=self.task_id or None,
+            question_id=self.current.key if self.current else None,
+        )
+        self.show(prev)
+        return prev
+
+
+def block_context(store: Store, session_id: int) -> tuple[dict[str, Any], set[str]]:
+    """Answers of the main questions (task_id ''), for later blocks' show_if/piping."""
+    values: dict[str, Any] = {}
+    na: set[str] = set()
+    for (task_id, key), ans in store.answers(session_id).items():
+        if task_id == "":
+            values[key] = ans.value
+            if ans.is_na:
+                na.add(key)
+    return values, na
+
+
+def flow_for(
+    questions: list[Any],
+    *,
+    seed: str,
+    task_id: str = "",
+    context: Mapping[str, Any] | None = None,
+    context_na: set[str] | None = None,
+) -> Flow:
+    return Flow(
+        questions,
+        task_id=task_id,
+        seed=seed,
+        context=dict(context or {}),
+        context_na=set(context_na or ()),
+    )
