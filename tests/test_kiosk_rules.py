@@ -28,7 +28,9 @@ def test_right_pin_opens() -> None:
 def test_wrong_tries_lock_out_with_growing_delay() -> None:
     clock = FakeClock()
     gate = PinGate(pin_sha256("2468"), now=clock, free_tries=2, base_delay_s=2)
-    assert gate.check("0000") == gate.check("1111").__class__(False, 0.0, "Wrong PIN.")
+    first, second = gate.check("0000"), gate.check("1111")
+    assert (first.ok, first.wait_s, first.message) == (False, 0.0, "Wrong PIN.")
+    assert (second.ok, second.wait_s) == (False, 0.0)
     third = gate.check("2222")
     assert not third.ok and third.wait_s == 2
     # while locked, even the right PIN is refused and does not count as a try

@@ -33,6 +33,8 @@ class Finding:
     key: bool = False
     #: extra column offset inside the value (for expressions)
     offset: int = 0
+    #: another location whose line replaces `{line}` in the message
+    related: Loc | None = None
 
 
 @dataclass
@@ -42,6 +44,8 @@ class _Q:
     type: str | None
     raw: dict[str, Any]
     scope: str  # "main" | "after_each" | "after"
+    #: the default `after_each: [seq]` of a study that does not write one
+    implicit: bool = False
 
 
 def describe(raw: Any, loc: Loc) -> str:
@@ -86,7 +90,8 @@ def _collect(data: dict[str, Any], out: list[Finding]) -> list[_Q]:
             loc = (*base, i)
             if isinstance(item, str):
                 if item in std.STANDARD_NAMES:
-                    found.append(_Q(loc, item, item, {"id": item, "type": item}, scope))
+                    implicit = scope == "after_each" and "after_each" not in data["tasks"]
+                    found.append(_Q(loc, item, item, {"id": item, "type": item}, scope, implicit))
                 else:
                     out.append(
                         Finding(
@@ -116,11 +121,20 @@ def _check_ids(questions: list[_Q], out: list[Finding]) -> None:
         if first is None:
             seen[q.id] = q
             continue
-        where = "after_each" if first.scope == "after_each" else "/".join(str(p) for p in first.loc)
+        if first.implicit:
+            out.append(
+                Finding(
+                    (*q.loc, "id"),
+                    f"question id '{q.id}' is already used by the question asked after every "
+                    f"task (tasks.after_each is [seq] when not given); choose another id",
+                )
+            )
+            continue
         out.append(
             Finding(
                 (*q.loc, "id"),
-                f"duplicate question id '{q.id}' (already used at {where}); ids must be unique",
+                f"duplicate question id '{q.id}': already used on line {{line}}; ids must be unique",
+                related=first.loc,
             )
         )
 
@@ -264,14 +278,19 @@ def _check_tasks(data: dict[str, Any], out: list[Finding]) -> None:
         return
     items = tasks.get("items")
     if isinstance(items, list):
-        seen: set[str] = set()
+        seen: dict[str, int] = {}
         for i, t in enumerate(items):
             if isinstance(t, dict) and isinstance(t.get("id"), str):
                 if t["id"] in seen:
                     out.append(
-                        Finding(("tasks", "items", i, "id"), f"duplicate task id '{t['id']}'; task ids must be unique")
+                        Finding(
+                            ("tasks", "items", i, "id"),
+                            f"duplicate task id '{t['id']}': already used on line {{line}}; "
+                            "task ids must be unique",
+                            related=("tasks", "items", seen[t["id"]]),
+                        )
                     )
-                seen.add(t["id"])
+                seen.setdefault(t["id"], i)
     codes = tasks.get("error_codes")
     if isinstance(codes, list):
         seen_codes: set[str] = set()

@@ -47,16 +47,18 @@ def load(path: str | Path, text: str | None = None) -> Definition:
     src = read_source(path, text)
     data = src.data
     if not isinstance(data, dict):
-        raise DefinitionError(
-            [Problem(src.path, 1, 1, "a definition file must be a mapping with surveykit, id, title and questions")]
-        )
+        line, col = src.position(())
+        raise DefinitionError([Problem(src.path, line, col, _not_a_mapping(data))])
     problems: list[Problem] = []
     findings = checks.check(data)
     for f in findings:
         line, col = src.position(f.loc, key=f.key)
         if f.offset and (*f.loc,) in src.values:
             col += f.offset + _quote_width(src, line, col)
-        problems.append(Problem(src.path, line, col, f.message))
+        message = f.message
+        if f.related is not None:
+            message = message.replace("{line}", str(src.position(f.related)[0]))
+        problems.append(Problem(src.path, line, col, message))
     quiet = checks.suppressed(findings)
     survey: Survey | None = None
     try:
@@ -75,6 +77,15 @@ def load(path: str | Path, text: str | None = None) -> Definition:
         source_path=str(path),
         body_json=body,
     )
+
+
+def _not_a_mapping(data: Any) -> str:
+    start = "a definition file is a mapping that starts with 'surveykit: 1', then id, title and questions"
+    if data is None:
+        return f"the file is empty; {start}"
+    if isinstance(data, list):
+        return f"the file is a list ('- ' items) at the top; {start}"
+    return f"the file is a single value ({_kind_of(data)}); {start}"
 
 
 def load_many(paths: list[str]) -> tuple[dict[str, Definition], list[Problem]]:
@@ -111,10 +122,23 @@ def _walk(loc: tuple[Any, ...], src: Source) -> tuple[Loc, list[str], type[BaseM
     model: type[BaseModel] | None = Survey
     path: list[str | int] = []
     parts = list(loc)
+    tag_skipped_at = -1
     i = 0
     while i < len(parts):
         part = parts[i]
-        if isinstance(node, dict) and part in node:
+        if (
+            isinstance(node, dict)
+            and tag_skipped_at != len(path)
+            and len(path) >= 2
+            and tuple(path[:-1]) in _QUESTION_LISTS
+            and isinstance(path[-1], int)
+            and node.get("type") == part
+        ):
+            # The discriminator tag pydantic puts right after a question's index
+            # (`questions.0.text.id`); it must win over a key of the same name
+            # (`text:`), or errors land on the question's text.
+            tag_skipped_at = len(path)
+        elif isinstance(node, dict) and part in node:
             path.append(part)
             node = node[part]
             model = _child_model(tuple(path), node, model)
