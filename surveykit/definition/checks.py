@@ -35,6 +35,8 @@ class Finding:
     offset: int = 0
     #: another location whose line replaces `{line}` in the message
     related: Loc | None = None
+    #: this message explains the model's own errors at `loc` (they are not shown)
+    explains: bool = False
 
 
 @dataclass
@@ -48,12 +50,46 @@ class _Q:
     implicit: bool = False
 
 
-def describe(raw: Any, loc: Loc) -> str:
-    """'question 'visit'' or 'questions[2]' for messages."""
+QUESTION_LIST_LOCS = {("questions",), ("after",), ("tasks", "after_each")}
+
+
+def describe(raw: Any, loc: Loc, root: Any = None) -> str:
+    """What a location is, for messages: `question 'visit'`, `task 2`,
+    `option 3 of question 'visit'`, `labels of question 'h'`.
+
+    `root` (the whole file's data) lets it name the owner of nested parts.
+    """
+    if not loc:
+        return "the file"
     if isinstance(raw, dict) and isinstance(raw.get("id"), str):
         kind = "task" if len(loc) >= 2 and loc[-2] == "items" else "question"
         return f"{kind} '{raw['id']}'"
-    return "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p)) for i, p in enumerate(loc))
+    if len(loc) == 1:
+        return str(loc[0])
+    *parent, last = loc
+    owner_loc = tuple(parent)
+    if isinstance(last, int):
+        if owner_loc in QUESTION_LIST_LOCS:
+            return f"question {last + 1} in {'.'.join(str(p) for p in owner_loc)}"
+        if owner_loc == ("tasks", "items"):
+            return f"task {last + 1}"
+        if owner_loc[-1] == "options":
+            owner = owner_loc[:-1]
+            return f"option {last + 1} of {describe(_get(root, owner), owner, root)}"
+        return f"item {last + 1} of {describe(_get(root, owner_loc), owner_loc, root)}"
+    return f"{last} of {describe(_get(root, owner_loc), owner_loc, root)}"
+
+
+def _get(root: Any, loc: Loc) -> Any:
+    node = root
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            return None
+    return node
 
 
 def _question_lists(data: dict[str, Any]) -> Iterator[tuple[Loc, list[Any], str]]:
@@ -115,7 +151,7 @@ def _check_ids(questions: list[_Q], out: list[Finding]) -> None:
             continue
         if q.id in RESERVED or keyword.iskeyword(q.id):
             out.append(
-                Finding((*q.loc, "id"), f"question id '{q.id}' is a reserved word; choose another id")
+                Finding((*q.loc, "id"), f"question id '{q.id}' is a reserved word in show_if conditions; choose another id")
             )
         first = seen.get(q.id)
         if first is None:
@@ -166,7 +202,17 @@ def _check_references(questions: list[_Q], out: list[Finding]) -> None:
                 return None
             if name in all_ids:
                 return f"{what} uses '{name}', which is asked later; it can only use earlier answers"
-            return f"{what} uses '{name}', which is not a question in this file{did_you_mean(name, earlier_ids)}"
+            hint = did_you_mean(name, earlier_ids)
+            show_if = q.raw.get("show_if")
+            if (
+                not hint
+                and what == "show_if"
+                and isinstance(show_if, str)
+                and re.search(rf"(==|!=|\[|,)\s*{re.escape(name)}\b", show_if)
+            ):
+                # `visit == Browsing`: a text compared with, not a question
+                hint = f"; to compare with a text, put it in quotes: '{name}'"
+            return f"{what} uses '{name}', which is not a question in this file{hint}"
 
         show_if = q.raw.get("show_if")
         if show_if is not None and not isinstance(show_if, bool):
@@ -222,7 +268,9 @@ def _check_question(q: _Q, out: list[Finding]) -> None:
             if isinstance(text, str | int | float) and not isinstance(text, bool):
                 t = str(text).strip()
                 if not t:
-                    out.append(Finding((*q.loc, "options", i), f"{who}: option {i + 1} is empty"))
+                    out.append(
+                        Finding((*q.loc, "options", i), f"{who}: option {i + 1} is empty", explains=True)
+                    )
                 elif t.casefold() in seen_text:
                     out.append(Finding((*q.loc, "options", i), f"{who}: option '{t}' is listed twice"))
                 seen_text.add(t.casefold())
@@ -322,8 +370,10 @@ def _check_kiosk(data: dict[str, Any], out: list[Finding]) -> None:
 
 def suppressed(findings: list[Finding]) -> set[Loc]:
     """Locations whose generic model errors these findings already explain."""
-    return {
-        f.loc
-        for f in findings
-        if f.message == PLAIN_PIN_MESSAGE or f.message.endswith(BARE_NAME_TAIL)
-    }
+    out: set[Loc] = set()
+    for f in findings:
+        if f.explains:
+            out |= {f.loc, (*f.loc, "text")}
+        elif f.message == PLAIN_PIN_MESSAGE or f.message.endswith(BARE_NAME_TAIL):
+            out.add(f.loc)
+    return out

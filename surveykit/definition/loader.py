@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 from dataclasses import dataclass
@@ -50,6 +51,9 @@ def load(path: str | Path, text: str | None = None) -> Definition:
         line, col = src.position(())
         raise DefinitionError([Problem(src.path, line, col, _not_a_mapping(data))])
     problems: list[Problem] = []
+    for loc, message in src.problems.items():
+        line, col = src.position(loc)
+        problems.append(Problem(src.path, line, col, message))
     findings = checks.check(data)
     for f in findings:
         line, col = src.position(f.loc, key=f.key)
@@ -59,12 +63,14 @@ def load(path: str | Path, text: str | None = None) -> Definition:
         if f.related is not None:
             message = message.replace("{line}", str(src.position(f.related)[0]))
         problems.append(Problem(src.path, line, col, message))
-    quiet = checks.suppressed(findings)
+    quiet = checks.suppressed(findings) | set(src.problems)
     survey: Survey | None = None
     try:
         survey = Survey.model_validate(data)
     except ValidationError as e:
-        for err in e.errors():
+        errors = e.errors()
+        quiet |= _explained_missing(errors, src)
+        for err in errors:
             p = _translate(err, src, quiet)
             if p is not None:
                 problems.append(p)
@@ -186,13 +192,20 @@ def _translate(err: dict[str, Any], src: Source, quiet: set[Loc]) -> Problem | N
         return None
     raw = src.get(data_loc)
     owner_loc = data_loc[:-1] if data_loc else ()
-    who = checks.describe(src.get(owner_loc), owner_loc) if owner_loc else "the file"
+    who = checks.describe(src.get(owner_loc), owner_loc, src.data)
     field = str(data_loc[-1]) if data_loc else ""
     ctx = err.get("ctx") or {}
     key_pos = False
     message: str
 
-    if kind == "extra_forbidden":
+    if rest and rest[0] == "[key]":
+        # a mapping key of the wrong kind: `labels: {a: Poor}`
+        key_pos = True
+        message = f"{who}: the key {field!r} must be a whole number (a point of the scale, like 1: Poor)"
+    elif kind == "invalid_key":
+        key_pos = True
+        message = f"{who}: {field!r} is not a key here; keys are words like id, type and text"
+    elif kind == "extra_forbidden":
         key_pos = True
         owner_model = _owner_model(owner_loc, src)
         allowed = _field_names(owner_model)
@@ -200,11 +213,17 @@ def _translate(err: dict[str, Any], src: Source, quiet: set[Loc]) -> Problem | N
         if not did_you_mean(field, allowed) and allowed:
             message += f" (allowed: {one_of(allowed)})"
     elif kind == "missing":
-        owner_desc = checks.describe(src.get(owner_loc), owner_loc) if owner_loc else "the file"
-        if field == "text":
+        owner_desc = who
+        if data_loc == ("surveykit",):
+            message = f"the file is missing the format version: put 'surveykit: {FORMAT_VERSION}' at the top"
+        elif field == "text":
             message = f"{owner_desc} has no 'text': write the question as the participant should read it"
         else:
-            message = f"{owner_desc} is missing '{field}'"
+            hint = _MISSING_HINTS.get(field, "")
+            if field == "id":
+                example = {0: "store-feedback", 3: "find-shoes"}.get(len(owner_loc), "nps_reason")
+                hint = f" (a short name, like {example})"
+            message = f"{owner_desc} is missing '{field}'{hint}"
     elif kind == "union_tag_invalid":
         tag = str(ctx.get("tag", ""))
         types = list(QUESTION_TYPES)
@@ -212,7 +231,16 @@ def _translate(err: dict[str, Any], src: Source, quiet: set[Loc]) -> Problem | N
         message = f"unknown question type '{tag}'{hint}"
         data_loc = (*data_loc, "type")
     elif kind == "union_tag_not_found":
-        message = f"{checks.describe(raw, data_loc)} has no 'type' (one of: {one_of(QUESTION_TYPES)})"
+        misspelled = _misspelled_type_key(raw)
+        if misspelled:
+            key_pos = True
+            data_loc = (*data_loc, misspelled)
+            message = f"unknown key '{misspelled}' in {checks.describe(raw, data_loc[:-1], src.data)}; did you mean 'type'?"
+        else:
+            message = (
+                f"{checks.describe(raw, data_loc, src.data)} has no 'type' "
+                f"(one of: {one_of(QUESTION_TYPES)})"
+            )
     elif kind == "literal_error":
         expected = str(ctx.get("expected", ""))
         if data_loc == ("surveykit",):
@@ -222,7 +250,7 @@ def _translate(err: dict[str, Any], src: Source, quiet: set[Loc]) -> Problem | N
             )
         else:
             options = [x.strip().strip("'") for x in expected.replace(" or ", ",").split(",") if x.strip()]
-            message = f"{field} must be one of {one_of(options)}{did_you_mean(str(raw), options)}"
+            message = f"'{field}' in {who} must be one of {one_of(options)}{did_you_mean(str(raw), options)}"
     elif kind == "string_pattern_mismatch":
         message = _pattern_message(data_loc, raw, who)
     elif kind == "too_short":
@@ -234,10 +262,20 @@ def _translate(err: dict[str, Any], src: Source, quiet: set[Loc]) -> Problem | N
     elif kind in ("model_type", "dict_type", "model_attributes_type"):
         if field == "" or isinstance(data_loc[-1], int):
             if len(data_loc) >= 2 and data_loc[:-1] in _QUESTION_LISTS:
+                what = f"'{raw}'" if isinstance(raw, str) else _kind_of(raw)
                 message = (
-                    f"'{raw}' is not a question: write a mapping with id, type and text"
+                    f"{what} is not a question: write a mapping with id, type and text"
                     f"{'' if not isinstance(raw, str) else did_you_mean(raw, STANDARD_NAMES)}"
                 )
+            elif len(data_loc) >= 2 and data_loc[-2] == "options":
+                desc = checks.describe(raw, data_loc, src.data)
+                if raw is None:
+                    message = f"{desc} is empty; write the option's text"
+                else:
+                    message = (
+                        f"{desc} is {_kind_of(raw)}, not text; "
+                        f"to offer it as an option, put it in quotes: '{_kind_of(raw)}'"
+                    )
             else:
                 message = f"expected a mapping (key: value) here, not {_kind_of(raw)}"
         else:
@@ -257,11 +295,52 @@ def _translate(err: dict[str, Any], src: Source, quiet: set[Loc]) -> Problem | N
         bound = next(iter(ctx.values()), "")
         if isinstance(bound, float) and bound.is_integer():
             bound = int(bound)
-        message = f"'{field}' in {who} must be {sign} {bound} (it is {raw!r})"
+        unit = " seconds" if field.endswith("_s") else ""
+        message = f"'{field}' in {who} must be {sign} {bound}{unit} (it is {raw!r})"
     else:
         message = f"'{field}' in {who}: {err['msg']}" if field else err["msg"]
+    if raw is None and kind != "missing":
+        key_pos = True  # `product:` with nothing after it: point at the key
     line, col = src.position(data_loc, key=key_pos)
     return Problem(src.path, line, col, message)
+
+
+_MISSING_HINTS = {
+    "prompt": ": write the task as the participant should read it",
+    "items": ": list the tasks under it",
+}
+
+
+def _misspelled_type_key(raw: Any) -> str | None:
+    """A key of a question without 'type' that looks like 'type' misspelled."""
+    if not isinstance(raw, dict):
+        return None
+    keys = [k for k in raw if isinstance(k, str) and k != "type"]
+    close = difflib.get_close_matches("type", keys, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _suggested_key(field: str, owner_loc: Loc, src: Source) -> str | None:
+    """The allowed key an unknown key looks like a misspelling of."""
+    hint = did_you_mean(field, _field_names(_owner_model(owner_loc, src)))
+    return hint.split("'")[1] if hint else None
+
+
+def _explained_missing(errors: list[Any], src: Source) -> set[Loc]:
+    """Missing keys that an unknown key nearby is a misspelling of (`titel:`):
+    the 'unknown key … did you mean' message says it all, so no 'missing' too."""
+    out: set[Loc] = set()
+    for err in errors:
+        if err["type"] != "extra_forbidden":
+            continue
+        data_loc, _rest, _model = _walk(err["loc"], src)
+        if not data_loc:
+            continue
+        owner_loc = data_loc[:-1]
+        suggestion = _suggested_key(str(data_loc[-1]), owner_loc, src)
+        if suggestion is not None and suggestion not in (src.get(owner_loc) or {}):
+            out.add((*owner_loc, suggestion))
+    return out
 
 
 def _owner_model(owner_loc: Loc, src: Source) -> type[BaseModel] | None:

@@ -47,7 +47,11 @@ def _option_from_scalar(value: Any) -> Any:
     return value
 
 
-OptionSpec = Annotated[Option, BeforeValidator(_option_from_scalar)]
+#: The schema says what a file may hold (plain text or numbers too), not only
+#: the Option they become, so that editors accept `options: [Red, Blue]`.
+OptionSpec = Annotated[
+    Option, BeforeValidator(_option_from_scalar, json_schema_input_type=str | int | float | Option)
+]
 
 
 class _Question(_Model):

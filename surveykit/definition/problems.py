@@ -34,7 +34,8 @@ class DefinitionError(Exception):
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """' did you mean 'x'?' for the closest choice, or ''."""
     options = list(choices)
-    close = difflib.get_close_matches(str(word), options, n=1, cutoff=0.6)
+    close = [c for c in options if c.casefold() == str(word).casefold() and c != word][:1]
+    close = close or difflib.get_close_matches(str(word), options, n=1, cutoff=0.6)
     if not close and len(str(word)) >= 3:
         close = [c for c in options if c.startswith(str(word)) or str(word).startswith(c)][:1]
     return f"; did you mean '{close[0]}'?" if close else ""

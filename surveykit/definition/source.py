@@ -7,19 +7,27 @@ point at the right line.
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from surveykit.definition.problems import DefinitionError, Loc, Problem
 
 MAX_FILE_BYTES = 2_000_000
+#: Most values a file may hold once YAML aliases are expanded (`*a` repeated
+#: inside anchors can otherwise grow a small file into billions of values).
+MAX_NODES = 200_000
+#: Deepest nesting of [ ] and { } accepted (the YAML reader slows down badly,
+#: then fails, on thousands of levels; a definition needs five or so).
+MAX_FLOW_DEPTH = 100
 
 
 @dataclass
@@ -33,6 +41,9 @@ class Source:
     values: dict[Loc, tuple[int, int]] = field(default_factory=dict)
     #: where the key naming a location starts (mappings only)
     keys: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    #: problems found while reading (YAML tags, keys that are lists), by location
+    problems: dict[Loc, str] = field(default_factory=dict)
+    nodes: int = 0
 
     def position(self, loc: Loc, *, key: bool = False) -> tuple[int, int]:
         """Best position for a location: the key or value, else the nearest parent."""
@@ -88,25 +99,143 @@ def read_source(path: str | Path, text: str | None = None) -> Source:
             ) from None
     if shown.lower().endswith(".toml"):
         return _read_toml(shown, text)
+    if shown.lower().endswith(".json"):
+        return _read_json(shown, text)
     return _read_yaml(shown, text)
+
+
+def _read_json(path: str, text: str) -> Source:
+    """JSON is checked strictly (the YAML reader would accept a trailing comma or
+    single quotes that other JSON tools reject), then read with positions."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise DefinitionError([_json_problem(path, text, e)]) from None
+    except RecursionError:
+        raise DefinitionError([Problem(path, 1, 1, "JSON syntax: nested too deeply")]) from None
+    try:
+        return _read_yaml(path, text)
+    except DefinitionError as e:
+        if any("appears twice" in p.message for p in e.problems):
+            raise  # JSON readers differ on duplicate keys: refuse them
+        # Valid JSON the YAML reader cannot take: use it without positions.
+        return Source(path=path, text=text, data=data, values={(): (1, 1)})
+
+
+def _json_problem(path: str, text: str, e: json.JSONDecodeError) -> Problem:
+    before = text[: e.pos].rstrip()
+    here = text[e.pos : e.pos + 1]
+    if before.endswith(",") and here in ("]", "}"):
+        comma = len(before) - 1
+        line = text.count("\n", 0, comma) + 1
+        col = comma - (text.rfind("\n", 0, comma) + 1) + 1
+        return Problem(path, line, col, "trailing comma: JSON allows no ',' after the last item of a list or object")
+    if here == "'":
+        message = "JSON needs double quotes (\"text\"), not single quotes"
+    elif e.msg.startswith("Expecting ',' delimiter"):
+        message = "JSON syntax: a ',' is missing between two items (or a quote is not closed)"
+    elif e.msg.startswith("Expecting property name"):
+        message = "JSON syntax: expected a key in double quotes (\"key\": value)"
+    else:
+        message = f"JSON syntax: {e.msg.lower()}"
+    return Problem(path, e.lineno, e.colno, message)
 
 
 def _read_yaml(path: str, text: str) -> Source:
     yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = False
+    if _flow_depth(text) > MAX_FLOW_DEPTH:
+        raise DefinitionError([Problem(path, 1, 1, "the file nests lists or mappings too deeply")])
     try:
         doc = yaml.load(text)
+    except RecursionError:
+        raise DefinitionError([Problem(path, 1, 1, "the file nests lists or mappings too deeply")]) from None
     except MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise DefinitionError([Problem(path, line, col, _yaml_message(e))]) from None
+        special = _yaml_special(e, text)
+        if special is not None:
+            line, col, message = special
+        else:
+            message = _yaml_message(e)
+        raise DefinitionError([Problem(path, line, col, message)]) from None
     except YAMLError as e:  # pragma: no cover - ruamel raises marked errors for syntax
         raise DefinitionError([Problem(path, 1, 1, f"not valid YAML: {e}")]) from None
     src = Source(path=path, text=text, data=None)
-    src.data = _plain(doc, (), src)
+    try:
+        src.data = _plain(doc, (), src)
+    except RecursionError:
+        raise DefinitionError([Problem(path, 1, 1, "the file nests lists or mappings too deeply")]) from None
     if doc is not None and not isinstance(doc, CommentedMap | CommentedSeq):
         src.values[()] = (1, 1)
     return src
+
+
+_VALUE_START = re.compile(r"^(\s*(?:-\s+)?[^\s:#][^:#]*:\s+)(\S)")
+
+
+def _flow_depth(text: str) -> int:
+    """Deepest nesting of brackets, counted naively (quotes are not skipped)."""
+    if text.count("[") + text.count("{") <= MAX_FLOW_DEPTH:
+        return 0
+    depth = deepest = 0
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+    return deepest
+
+
+def _yaml_special(e: MarkedYAMLError, text: str) -> tuple[int, int, str] | None:
+    """Common mistakes whose YAML error points somewhere unhelpful: a text that
+    starts with `{`, `[` or a quote but goes on after it, an unclosed quote or
+    bracket, a text starting with `*`, `@` or a backquote."""
+    problem = (e.problem or "").strip()
+    context = (e.context or "").strip()
+    pm, cm = e.problem_mark, e.context_mark
+    lines = text.splitlines()
+    if "quoted scalar" in context and cm is not None and "end of stream" in problem:
+        quote = lines[cm.line][cm.column : cm.column + 1] if cm.line < len(lines) else '"'
+        return cm.line + 1, cm.column + 1, f"this {quote} is never closed: end the text with {quote}"
+    if pm is None or pm.line >= len(lines):
+        return None
+    line_text = lines[pm.line]
+    m = _VALUE_START.match(line_text)
+    if m and "expected <block end>, but found '<scalar>'" in problem:
+        first = m.group(2)
+        if first in "{[\"'" and pm.column > m.end(2) - 1:
+            col = m.end(1) + 1
+            if first == "{":
+                message = 'a text that starts with { must be quoted as a whole, like: text: "{nps} is your score"'
+            elif first == "[":
+                message = 'a text that starts with [ must be quoted as a whole, like: text: "[Optional] Tell us more"'
+            elif first == "'":
+                message = (
+                    "the text is quoted only up to the next '; write '' for an apostrophe inside "
+                    "'…', or use double quotes, like: text: \"You're here\""
+                )
+            else:
+                message = (
+                    'the text is quoted only up to the next "; quote it as a whole with single '
+                    "quotes, like: text: 'You said \"yes\" to {nps}'"
+                )
+            return pm.line + 1, col, message
+    if ("flow sequence" in context or "flow mapping" in context) and cm is not None:
+        opener = "[" if "sequence" in context else "{"
+        closer = "]" if opener == "[" else "}"
+        return pm.line + 1, pm.column + 1, (
+            f"the {opener} on line {cm.line + 1} is not closed by {closer} before this point "
+            f"(or an item inside it contains ': ' and needs quotes)"
+        )
+    if "undefined alias" in problem or "cannot start any token" in problem:
+        ch = line_text[pm.column : pm.column + 1]
+        if ch in "*@`":
+            return pm.line + 1, pm.column + 1, (
+                f"a text cannot start with {ch} in YAML; put it in quotes, like: text: \"{ch}…\""
+            )
+    return None
 
 
 def _yaml_message(e: MarkedYAMLError) -> str:
@@ -133,14 +262,49 @@ def _yaml_message(e: MarkedYAMLError) -> str:
     return f"YAML syntax: {message}"
 
 
+#: YAML's own tags that only restate a plain type (`!!str 5` is the text "5").
+_PLAIN_TAGS = {"tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null", "map", "seq")}
+
+
+def _tag(node: Any) -> str | None:
+    tag = getattr(node, "tag", None)
+    value = getattr(tag, "value", None) if tag is not None else None
+    return value if isinstance(value, str) else None
+
+
 def _plain(node: Any, loc: Loc, src: Source) -> Any:
     """Turn ruamel's commented nodes into plain Python, recording positions."""
+    src.nodes += 1
+    if src.nodes > MAX_NODES:
+        line, col = src.position(loc)
+        raise DefinitionError(
+            [Problem(src.path, line, col, f"the file holds too many values (more than {MAX_NODES}, counting YAML aliases *…)")]
+        )
+    tag = _tag(node)
+    if tag and tag not in _PLAIN_TAGS:
+        shown = tag.replace("tag:yaml.org,2002:", "!!")
+        src.problems.setdefault(loc, f"YAML tag '{shown}' is not allowed in a definition file; remove it")
+    if isinstance(node, TaggedScalar):
+        value = node.value
+        if tag == "tag:yaml.org,2002:str" or not isinstance(value, str):
+            return str(value) if value is not None else None
+        return value
     if isinstance(node, CommentedMap):
         if loc == ():
             src.values[()] = (node.lc.line + 1, node.lc.col + 1)
         out: dict[Any, Any] = {}
         for k, v in node.items():
             key = _scalar(k)
+            if not isinstance(key, str | int | float | bool) and key is not None:
+                # `? [a, b]`: a list or mapping used as a key
+                where = (*loc, "?")
+                try:
+                    kl, kc = node.lc.key(k)
+                    src.keys[where] = (kl + 1, kc + 1)
+                except (KeyError, TypeError, AttributeError):
+                    pass
+                src.problems.setdefault(where, "a key must be a single word (like id or text), not a list or mapping")
+                continue
             child = (*loc, key)
             try:
                 kl, kc = node.lc.key(k)
@@ -179,6 +343,10 @@ def _scalar(v: Any) -> Any:
         return float(v)
     if isinstance(v, str):
         return str(v)
+    if isinstance(v, date):
+        # `text: 2024-05-01` is read by YAML as a date; no field holds dates, so
+        # keep what was written.
+        return v.isoformat(sep=" ") if isinstance(v, datetime) else v.isoformat()
     return v
 
 
@@ -189,11 +357,19 @@ def _read_toml(path: str, text: str) -> Source:
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(e))
         line, col = (int(m.group(1)), int(m.group(2))) if m else (1, 1)
         msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(e))
+        lines = text.splitlines()
+        here = lines[line - 1][col - 1 : col] if 0 < line <= len(lines) else ""
+        msg = msg[:1].lower() + msg[1:]
+        if msg == "invalid value" and here.isalpha():
+            msg += '; text must be in double quotes, like title = "How was your visit?"'
         raise DefinitionError([Problem(path, line, col, f"TOML syntax: {msg}")]) from None
     src = Source(path=path, text=text, data=data)
     lines = text.splitlines()
 
-    def walk(node: Any, loc: Loc, start: int) -> None:
+    def walk(node: Any, loc: Loc, start: int) -> int | None:
+        """Record positions under `node`, searching from line `start`; return
+        the first line where one of its keys was found."""
+        first: int | None = None
         if isinstance(node, dict):
             for k, v in node.items():
                 child = (*loc, k)
@@ -203,13 +379,22 @@ def _read_toml(path: str, text: str) -> Source:
                         col = len(lines[i]) - len(lines[i].lstrip()) + 1
                         src.keys[child] = (i + 1, col)
                         src.values[child] = (i + 1, col)
+                        first = i if first is None else min(first, i)
                         walk(v, child, i)
                         break
                 else:
                     walk(v, child, start)
         elif isinstance(node, list):
+            # Items (`[[questions]]` tables) follow each other: search each one
+            # after where the previous one was found.
+            cursor = start
             for i, v in enumerate(node):
-                walk(v, (*loc, i), start)
+                found = walk(v, (*loc, i), cursor)
+                if found is not None:
+                    src.values.setdefault((*loc, i), (found + 1, 1))
+                    first = found if first is None else min(first, found)
+                    cursor = found + 1
+        return first
 
     walk(data, (), 0)
     src.values.setdefault((), (1, 1))

@@ -192,6 +192,7 @@ def flow_for(
     task_id: str = "",
     context: Mapping[str, Any] | None = None,
     context_na: set[str] | None = None,
+    context_questions: list[Any] | None = None,
 ) -> Flow:
     return Flow(
         questions,
@@ -199,4 +200,5 @@ def flow_for(
         seed=seed,
         context=dict(context or {}),
         context_na=set(context_na or ()),
+        context_questions=list(context_questions or ()),
     )

@@ -106,6 +106,9 @@ class Flow:
     na: set[str] = field(default_factory=set)
     context: Mapping[str, Any] = field(default_factory=dict)
     context_na: set[str] = field(default_factory=set)
+    #: the questions `context` answers belong to, so that piping them shows an
+    #: option's text and the question's own N/A label, not the stored value
+    context_questions: Sequence[Any] = ()
 
     def __post_init__(self) -> None:
         self._exprs: dict[str, Expression | None] = {
@@ -262,7 +265,8 @@ class Flow:
             if key in self.answers:
                 return display_value(self._question_of(key), self.answers[key], key in self.na)
             if key in self.context:
-                return display_value(None, self.context[key], key in self.context_na)
+                question = next((q for q in self.context_questions if q.id == key), None)
+                return display_value(question, self.context[key], key in self.context_na)
             return "…"
 
         return PIPING.sub(fill, text)

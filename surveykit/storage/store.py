@@ -106,6 +106,11 @@ class Store:
     # --- opening ---------------------------------------------------------------------
 
     def _connect(self, busy_timeout_s: float) -> sqlite3.Connection:
+        if Path(self.path).is_dir():
+            raise StorageError(
+                f"cannot open database {self.path}: it is a folder; give a file name, "
+                f"like {Path(self.path) / DEFAULT_DB}"
+            )
         parent = Path(self.path).resolve().parent
         if not parent.is_dir():
             raise StorageError(f"cannot open database {self.path}: folder {parent} does not exist")

@@ -1,0 +1,198 @@
+"""`surveykit validate`, `schema`, `hash-pin`, `--help` of every command, `python -m surveykit`,
+and the exit codes of SPEC §7: 0 ok, 1 user error, 2 usage error."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from surveykit.cli import cli, main
+from surveykit.definition.loader import load
+
+ROOT = Path(__file__).resolve().parents[1]
+SURVEYS = sorted((ROOT / "surveys").glob("*.yaml"))
+
+
+@dataclass
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+
+
+def run_main(args: list[str], stdin: str | None = None, cwd: Path = ROOT) -> Run:
+    """Call the real entry point (`main`, with its error handling) in-process."""
+    import os
+
+    old = Path.cwd()
+    os.chdir(cwd)
+    try:
+        with CliRunner().isolation(input=stdin) as (out, err, _mixed):
+            try:
+                main(args)
+                code = 0
+            except SystemExit as e:
+                code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+            return Run(code, out.getvalue().decode(), err.getvalue().decode())
+    finally:
+        os.chdir(old)
+
+
+def rel(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix()
+
+
+# --- validate ----------------------------------------------------------------------------
+
+
+def test_validate_good_files() -> None:
+    r = run_main(["validate", *map(rel, SURVEYS)])
+    assert r.code == 0, r.stderr
+    assert r.stderr == ""
+    lines = r.stdout.splitlines()
+    assert len(lines) == len(SURVEYS)
+    for path, line in zip(SURVEYS, lines, strict=True):
+        s = load(path).survey
+        assert line.startswith(f"{rel(path)}: ok — {s.id}: {len(s.all_questions())} questions")
+    assert "3 tasks (latin_square)" in r.stdout
+    assert "kiosk settings" in r.stdout
+
+
+def test_validate_quiet() -> None:
+    r = run_main(["validate", "-q", *map(rel, SURVEYS)])
+    assert (r.code, r.stdout, r.stderr) == (0, "", "")
+
+
+def test_validate_prints_every_problem() -> None:
+    broken = ROOT / "tests/golden/broken/five_mistakes.yaml"
+    r = run_main(["validate", rel(broken)])
+    assert r.code == 1
+    problems = r.stderr.splitlines()[:-1]
+    assert len(problems) == 5
+    assert all(re.match(rf"{re.escape(rel(broken))}:\d+:\d+: \S", p) for p in problems)
+    assert r.stderr.splitlines()[-1] == "1 of 1 file has problems (5 in all)"
+    assert "Traceback" not in r.stderr
+
+
+def test_validate_good_and_bad_together() -> None:
+    bad = ROOT / "tests/golden/broken/misspelled_type.yaml"
+    r = run_main(["validate", rel(SURVEYS[0]), rel(bad)])
+    assert r.code == 1
+    assert f"{rel(SURVEYS[0])}: ok" in r.stdout
+    assert "unknown question type 'raiting'; did you mean 'rating'?" in r.stderr
+    assert r.stderr.splitlines()[-1] == "1 of 2 files has problems (1 in all)"
+
+
+def test_validate_missing_file_and_directory(tmp_path: Path) -> None:
+    r = run_main(["validate", "no/such/file.yaml"])
+    assert r.code == 1
+    assert r.stderr.splitlines()[0] == "no/such/file.yaml:1:1: file not found"
+    r = run_main(["validate", "surveys"])
+    assert r.code == 1
+    assert r.stderr.splitlines()[0] == "surveys:1:1: is a directory, not a definition file"
+
+
+def test_validate_needs_a_file() -> None:
+    r = run_main(["validate"])
+    assert r.code == 2
+    assert "Missing argument" in r.stderr
+
+
+def test_validate_reads_json_toml_and_a_bom(tmp_path: Path) -> None:
+    data = json.loads(load(SURVEYS[0]).body_json)
+    (tmp_path / "a.json").write_text(json.dumps(data), encoding="utf-8")
+    (tmp_path / "b.yaml").write_bytes(b"\xef\xbb\xbf" + SURVEYS[0].read_bytes())
+    (tmp_path / "c.toml").write_text(
+        'surveykit = 1\nid = "c"\ntitle = "C"\nquestions = ["nps"]\n', encoding="utf-8"
+    )
+    r = run_main(["validate", "a.json", "b.yaml", "c.toml"], cwd=tmp_path)
+    assert r.code == 0, r.stderr
+    assert r.stdout.count(": ok") == 3
+
+
+# --- schema ------------------------------------------------------------------------------
+
+
+def test_schema_prints_json() -> None:
+    r = run_main(["schema"])
+    assert r.code == 0
+    schema = json.loads(r.stdout)
+    assert schema["title"] == "surveykit definition"
+    assert r.stdout.startswith("{\n  ")
+    compact = run_main(["schema", "--indent", "0"])
+    assert json.loads(compact.stdout) == schema
+
+
+# --- hash-pin ----------------------------------------------------------------------------
+
+
+def test_hash_pin_from_stdin(tmp_path: Path) -> None:
+    r = run_main(["hash-pin", "--stdin"], stdin="2468\n")
+    assert r.code == 0
+    assert r.stdout == f"exit_pin_sha256: {hashlib.sha256(b'2468').hexdigest()}\n"
+    assert "2468" not in r.stdout + r.stderr
+    # the printed line, pasted under kiosk:, is what the example uses and loads
+    example = (ROOT / "surveys/store-feedback.yaml").read_text(encoding="utf-8")
+    assert r.stdout.strip() in example
+    pasted = re.sub(r"exit_pin_sha256: \w+", r.stdout.strip(), example)
+    (tmp_path / "k.yaml").write_text(pasted, encoding="utf-8")
+    assert load(tmp_path / "k.yaml").survey.kiosk.exit_pin_sha256 == hashlib.sha256(b"2468").hexdigest()
+
+
+@pytest.mark.parametrize("pin", ["12ab", "", "123", "1234567890123", "12 34", "-1234"])
+def test_hash_pin_rejects_what_is_not_a_pin(pin: str) -> None:
+    r = run_main(["hash-pin", "--stdin"], stdin=pin + "\n")
+    assert r.code == 1
+    assert r.stdout == ""
+    assert r.stderr == "Error: a PIN is 4 to 12 digits\n"
+
+
+def test_hash_pin_prompt_asks_twice() -> None:
+    r = run_main(["hash-pin"], stdin="975310\n975310\n")
+    assert r.code == 0
+    assert r.stdout.strip() == f"exit_pin_sha256: {hashlib.sha256(b'975310').hexdigest()}"
+    assert "975310" not in r.stderr  # not echoed
+
+
+# --- help, version, python -m ------------------------------------------------------------
+
+
+def test_python_m_surveykit_help() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "surveykit", "--help"], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Usage: surveykit")
+    for name in cli.commands:
+        assert re.search(rf"^\s+{re.escape(name)}\b", result.stdout, re.M), name
+
+
+def test_the_tools_are_commands() -> None:
+    assert {"validate", "schema", "hash-pin"} <= set(cli.commands)
+
+
+@pytest.mark.parametrize("name", sorted(cli.commands))
+def test_every_command_has_help(name: str) -> None:
+    r = run_main([name, "--help"])
+    assert r.code == 0, r.stderr
+    assert r.stdout.startswith(f"Usage: surveykit {name}")
+    assert r.stderr == ""
+    assert run_main([name, "-h"]).code == 0
+
+
+def test_version_and_unknown_command() -> None:
+    r = run_main(["--version"])
+    assert r.code == 0 and r.stdout.startswith("surveykit, version ")
+    r = run_main(["frobnicate"])
+    assert r.code == 2
+    assert "No such command" in r.stderr
+    r = run_main(["validate", "--frob", "x.yaml"])
+    assert r.code == 2
