@@ -95,9 +95,17 @@ def test_validate_missing_file_and_directory(tmp_path: Path) -> None:
     r = run_main(["validate", "no/such/file.yaml"])
     assert r.code == 1
     assert r.stderr.splitlines()[0] == "no/such/file.yaml:1:1: file not found"
+    # a folder stands for the definition files in it
     r = run_main(["validate", "surveys"])
+    assert r.code == 0
+    assert sorted(line.split(":")[0] for line in r.stdout.splitlines()) == sorted(
+        str(p) for p in Path("surveys").glob("*.yaml")
+    )
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    r = run_main(["validate", str(empty)])
     assert r.code == 1
-    assert r.stderr.splitlines()[0] == "surveys:1:1: is a directory, not a definition file"
+    assert r.stderr.splitlines()[0] == f"{empty}:1:1: is a directory, not a definition file"
 
 
 def test_validate_needs_a_file() -> None:
@@ -147,7 +155,7 @@ def test_hash_pin_from_stdin(tmp_path: Path) -> None:
     assert load(tmp_path / "k.yaml").survey.kiosk.exit_pin_sha256 == hashlib.sha256(b"2468").hexdigest()
 
 
-@pytest.mark.parametrize("pin", ["12ab", "", "123", "1234567890123", "12 34", "-1234"])
+@pytest.mark.parametrize("pin", ["12ab", "", "123", "1234567890123", "12 34", "-1234", "１２３４"])
 def test_hash_pin_rejects_what_is_not_a_pin(pin: str) -> None:
     r = run_main(["hash-pin", "--stdin"], stdin=pin + "\n")
     assert r.code == 1

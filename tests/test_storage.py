@@ -360,7 +360,7 @@ def test_answers_labeled(store: Store) -> None:
     assert got["csat"]["value_label"] == "Satisfied"
     assert got["csat"]["question_type"] == "csat"
     assert got["ces"]["is_na"] == 1 and got["ces"]["value_label"] is None
-    assert got["visit"]["value"] == '"A gift"' and got["visit"]["value_label"] is None
+    assert got["visit"]["value"] == '"A gift"' and got["visit"]["value_label"] == "A gift"
     assert got["visit"]["device"] == "till-1" and got["visit"]["survey_id"] == "store-feedback"
 
 

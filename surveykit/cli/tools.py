@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+from pathlib import Path
 
 import click
 
@@ -23,7 +24,8 @@ def validate(files: tuple[str, ...], quiet: bool) -> None:
     Every problem in every file is printed as path:line:col: message. Exit code
     0 when all files are valid, 1 otherwise.
     """
-    good, problems = load_many(list(files))
+    paths = _expand(files)
+    good, problems = load_many(paths)
     for path, definition in good.items():
         if not quiet:
             s = definition.survey
@@ -38,11 +40,27 @@ def validate(files: tuple[str, ...], quiet: bool) -> None:
     if problems:
         bad = len({p.path for p in problems})
         click.echo(
-            f"{bad} of {len(files)} file{'s' if len(files) != 1 else ''} "
+            f"{bad} of {len(paths)} file{'s' if len(paths) != 1 else ''} "
             f"{'has' if bad == 1 else 'have'} problems ({len(problems)} in all)",
             err=True,
         )
         sys.exit(1)
+
+
+DEFINITION_SUFFIXES = (".yaml", ".yml", ".json", ".toml")
+
+
+def _expand(files: tuple[str, ...]) -> list[str]:
+    """Folders stand for the definition files directly inside them."""
+    out: list[str] = []
+    for f in files:
+        p = Path(f)
+        if p.is_dir():
+            found = sorted(str(c) for c in p.iterdir() if c.suffix.lower() in DEFINITION_SUFFIXES)
+            out.extend(found or [f])
+        else:
+            out.append(f)
+    return out
 
 
 @cli.command()
@@ -73,6 +91,6 @@ def hash_pin(from_stdin: bool) -> None:
         pin = sys.stdin.readline().rstrip("\r\n")
     else:
         pin = click.prompt("Staff PIN", hide_input=True, confirmation_prompt="Repeat the PIN", err=True)
-    if not pin.isdigit() or not 4 <= len(pin) <= 12:
+    if not (pin.isascii() and pin.isdigit()) or not 4 <= len(pin) <= 12:
         raise UserError("a PIN is 4 to 12 digits")
     click.echo(f"exit_pin_sha256: {hashlib.sha256(pin.encode()).hexdigest()}")

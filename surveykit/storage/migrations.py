@@ -113,9 +113,14 @@ V2 = """
 """
 
 
+def _v3(conn: sqlite3.Connection) -> None:
+    """No table change: the views were rebuilt so that `answers_labeled.value_label`
+    gives a choice's option text (views are recreated after every migration)."""
+
+
 #: Migration n+1 is MIGRATIONS[n]: SQL statements, or a function for data moves.
 #: Append only; never edit a released one.
-MIGRATIONS: list[str | Migration] = [V1, V2]
+MIGRATIONS: list[str | Migration] = [V1, V2, _v3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

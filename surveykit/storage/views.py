@@ -28,6 +28,9 @@ FIXED_VIEWS = {
                a.value_json AS value, a.value_num,
                CASE WHEN a.value_num IS NOT NULL AND q.labels_json IS NOT NULL
                     THEN json_extract(q.labels_json, '$."' || CAST(a.value_num AS INTEGER) || '"')
+                    WHEN q.options_json IS NOT NULL AND json_type(a.value_json) IN ('text', 'integer', 'real')
+                    THEN (SELECT json_extract(o.value, '$.text') FROM json_each(q.options_json) o
+                          WHERE json_extract(o.value, '$.value') = json_extract(a.value_json, '$'))
                END AS value_label,
                a.is_na, a.shown_at, a.answered_at, a.response_ms
         FROM answers a
