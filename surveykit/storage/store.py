@@ -523,7 +523,7 @@ class Store:
         active_ms: int | None = None,
         data: dict[str, Any] | None = None,
     ) -> None:
-        """pause/resume/error/hint/note/restart… with the run's counters kept in step."""
+        """pause/resume/error/hint/note/restart/reopen… with the run's row kept in step."""
         with self._tx() as c:
             if kind == "error":
                 c.execute(
@@ -533,6 +533,12 @@ class Store:
             elif kind == "hint":
                 c.execute(
                     "UPDATE task_runs SET hints = hints + 1 WHERE session_id = ? AND task_id = ?",
+                    (session_id, task_id),
+                )
+            elif kind == "reopen":  # the moderator undid the end: no outcome until ended again
+                c.execute(
+                    "UPDATE task_runs SET outcome = NULL, ended_at = NULL "
+                    "WHERE session_id = ? AND task_id = ?",
                     (session_id, task_id),
                 )
             if active_ms is not None:
