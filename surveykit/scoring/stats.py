@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,11 +65,14 @@ __all__ = [
     "completion_rate",
     "geometric_mean_interval",
     "mean_t",
+    "mean_t_counts",
     "median",
     "nps",
+    "nps_counts",
     "sus",
     "sus_grade",
     "sus_respondent",
+    "sus_score",
     "t_value",
     "time_on_task",
     "top_box",
@@ -297,6 +300,40 @@ def mean_t(values: Sequence[float | None], confidence: float = 0.95) -> Estimate
     return Estimate(value=mean, low=mean - margin, high=mean + margin, n=n, confidence=c)
 
 
+def mean_t_counts(
+    counts: Mapping[float, int] | Iterable[tuple[float, int]], confidence: float = 0.95
+) -> Estimate:
+    """:func:`mean_t` over a histogram: ``{value: how many times}`` (or ``(value, count)`` pairs).
+
+    Gives the same estimate as ``mean_t`` on the expanded list (up to rounding
+    in the last bits) without building it: ``mean = Σ k·v / n``,
+    ``sd² = Σ k·(v − mean)² / (n − 1)``.  ``None``/NaN values and zero counts are
+    ignored; negative counts raise ``ValueError``.
+    """
+    c = _check_confidence(confidence)
+    pairs = counts.items() if isinstance(counts, Mapping) else counts
+    clean: list[tuple[float, int]] = []
+    for v, k in pairs:
+        if k < 0:
+            raise ValueError(f"counts must be >= 0, got {k!r} for {v!r}")
+        if k == 0 or _is_missing(v):
+            continue
+        clean.append((float(v), int(k)))
+    n = sum(k for _, k in clean)
+    if n == 0:
+        return _empty(c)
+    mean = math.fsum(v * k for v, k in clean) / n
+    if n == 1:
+        return Estimate(value=mean, low=None, high=None, n=1, confidence=c)
+    if len(clean) == 1:
+        return Estimate(value=mean, low=mean, high=mean, n=n, confidence=c)
+    sd = math.sqrt(math.fsum(k * (v - mean) ** 2 for v, k in clean) / (n - 1))
+    if sd == 0.0:
+        return Estimate(value=mean, low=mean, high=mean, n=n, confidence=c)
+    margin = t_value(c, n - 1) * sd / math.sqrt(n)
+    return Estimate(value=mean, low=mean - margin, high=mean + margin, n=n, confidence=c)
+
+
 def geometric_mean_interval(times: Sequence[float | None], confidence: float = 0.95) -> Estimate:
     """Geometric mean of positive times with a log-transformed t interval.
 
@@ -419,6 +456,21 @@ def nps(scores: Sequence[int | None], confidence: float = 0.95) -> NPSResult:
             passives += 1
         else:
             detractors += 1
+    return nps_counts(promoters, passives, detractors, c)
+
+
+def nps_counts(
+    promoters: int, passives: int, detractors: int, confidence: float = 0.95
+) -> NPSResult:
+    """Net Promoter Score from the three counts (what :func:`nps` computes after tallying).
+
+    Same formula and interval as :func:`nps`; for scoring from aggregated data
+    (a histogram of answers) without expanding it into a list.  Negative counts
+    raise ``ValueError``.
+    """
+    c = _check_confidence(confidence)
+    if min(promoters, passives, detractors) < 0:
+        raise ValueError("NPS counts must be >= 0")
     n = promoters + passives + detractors
     if n == 0:
         return NPSResult(_empty(c), 0, 0, 0, None, None, None)
@@ -471,11 +523,25 @@ def sus_respondent(items: Sequence[int | None]) -> float | None:
             raise ValueError(f"SUS item {index + 1} must be an integer 1-5, got {x!r}")
         # index 0 is item 1 (odd, positively worded)
         total += (v - 1.0) if index % 2 == 0 else (5.0 - v)
-    if missing == 0:
-        return total * 2.5
-    if missing == 1:
-        return total * 100.0 / 36.0
-    return None
+    return sus_score(total, 10 - missing)
+
+
+def sus_score(contributions: float, answered: int) -> float | None:
+    """SUS score (0–100) from the sum of item contributions and the number of items answered.
+
+    Contributions are ``x − 1`` for odd items and ``5 − x`` for even items (0–4
+    each), summed over the answered items.  Ten answered: ``sum × 2.5``; nine
+    answered (one missing): ``sum × 100/36``; fewer: ``None`` (excluded).  This is
+    the last step of :func:`sus_respondent`, for callers that sum contributions
+    elsewhere (e.g. in SQL).
+    """
+    if answered == 10:
+        return contributions * 2.5
+    if answered == 9:
+        return contributions * 100.0 / 36.0
+    if 0 <= answered < 9:
+        return None
+    raise ValueError(f"SUS has 10 items; answered must be 0-10, got {answered!r}")
 
 
 def sus_grade(score: float) -> str:

@@ -1,0 +1,261 @@
+"""`surveykit export`: files, columns, labels, codebook, formula safety, errors."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from surveykit.definition.loader import Definition
+from surveykit.export import ExportOptions, export, safe_cell
+from surveykit.storage.queries import open_readonly
+from tests.fixtures_data import OTHER_YAML, Run, S, fill, run_cli, sus_answers, write_definition
+
+Cap = pytest.CaptureFixture[str]
+DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@pytest.fixture
+def sink(tmp_path: Path) -> Definition:
+    return write_definition(tmp_path)
+
+
+@pytest.fixture
+def db(tmp_path: Path, sink: Definition) -> Path:
+    path = tmp_path / "data.db"
+    fill(path, sink, [
+        S({"nps": 3, "why": "=1+1", "csat": 5, "ces": 6, "rate": 10, "visit": "gift",
+           "channels": ["Email", {"other": "@carrier pigeon"}], "temp": -5,
+           "t1/seq": 6, **sus_answers([4, 2, 4, 2, 4, 2, 4, 2, 4, 2]),
+           "umux_lite.1": 7, "umux_lite.2": 6},
+          runs=[Run("t1", "success", 41_000, errors=1, hints=2), Run("t2", "skipped")],
+          mode="kiosk", device="kiosk-1", participant="=cmd|' /C calc'!A0",
+          meta={"store": "+north", "lane": 3}),
+        S({"nps": 10, "visit": {"other": "-- meeting a friend"}, "channels": [],
+           "why": "\tTabbed", "temp": 12.5},
+          na=["csat"], runs=[Run("t1", None)], status="abandoned", mode="run"),
+        S({"nps": 0}, mode="preview"),
+    ])
+    return path
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def do_export(db: Path, out: Path, capsys: Cap, *extra: str) -> str:
+    code, stdout, err = run_cli(["export", str(db), "--out", str(out), *extra], capsys)
+    assert code == 0, err
+    return stdout
+
+
+def test_writes_every_file(db: Path, tmp_path: Path, capsys: Cap) -> None:
+    out = tmp_path / "out"
+    stdout = do_export(db, out, capsys)
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["answers.csv", "codebook.csv", "events.csv", "responses_sink.csv",
+                     "sessions.csv", "task_runs.csv"]
+    assert "answers.csv" in stdout and "rows" in stdout
+    sessions = read_csv(out / "sessions.csv")
+    assert [s["session_id"] for s in sessions] == ["1", "2"]  # preview left out
+    assert json.loads(sessions[0]["meta"]) == {"store": "+north", "lane": 3}
+
+
+def test_answers_long_carry_question_text_and_labels(db: Path, tmp_path: Path, capsys: Cap) -> None:
+    out = tmp_path / "out"
+    do_export(db, out, capsys)
+    rows = read_csv(out / "answers.csv")
+    by = {(r["session_id"], r["task_id"], r["question_id"]): r for r in rows}
+    nps = by[("1", "", "nps")]
+    assert nps["question_text"] == "How likely are you to recommend us?"
+    assert nps["question_type"] == "nps" and nps["value"] == "3" and nps["value_num"] == "3"
+    assert by[("2", "", "nps")]["value_label"] == "Extremely likely"
+    assert by[("1", "", "csat")]["value_label"] == "Very satisfied"
+    assert by[("1", "", "visit")]["value"] == "gift"
+    assert by[("1", "", "visit")]["value_label"] == "A gift"
+    other = by[("2", "", "visit")]
+    assert other["value"] == "other" and other["other_text"] == "'-- meeting a friend"
+    assert other["value_label"] == "Other (please say)"
+    multi = by[("1", "", "channels")]
+    assert json.loads(multi["value"]) == ["Email", {"other": "@carrier pigeon"}]
+    assert multi["value_label"] == "Email; Other (please say)"
+    na = by[("2", "", "csat")]
+    assert na["is_na"] == "1" and na["value"] == "" and na["value_label"] == "Not applicable"
+    seq = by[("1", "t1", "seq")]
+    assert seq["task_title"] == "Task one" and seq["value"] == "6"
+    item = by[("1", "", "sus.3")]
+    assert item["parent_id"] == "sus" and item["item"] == "3" and item["question_type"] == "sus"
+    assert item["question_text"] == "I thought this system was easy to use."
+    assert item["value_label"] == "Agree"
+
+
+def test_responses_wide_one_row_per_session(db: Path, tmp_path: Path, capsys: Cap) -> None:
+    out = tmp_path / "out"
+    do_export(db, out, capsys)
+    rows = read_csv(out / "responses_sink.csv")
+    assert [r["session_id"] for r in rows] == ["1", "2"]
+    first, second = rows
+    header = list(first)
+    assert header[:8] == ["session_id", "mode", "participant", "device", "status", "started_at",
+                          "ended_at", "definition_sha256"]
+    assert header.index("nps") < header.index("t1.outcome") < header.index("t1.seq")
+    assert header.index("t3.seq") < header.index("sus.1") < header.index("sus")
+    assert first["meta.store"] == "'+north" and first["meta.lane"] == "3"
+    assert first["nps"] == "3" and first["csat"] == "5" and first["csat_na"] == "0"
+    assert second["csat"] == "" and second["csat_na"] == "1"
+    assert first["visit"] == "gift" and second["visit"] == "other"
+    assert second["visit_other"] == "'-- meeting a friend"
+    assert (first["channels.Email"], first["channels.Chat"]) == ("1", "0")
+    assert first["channels_other"] == "'@carrier pigeon"
+    assert (second["channels.Email"], second["channels.Chat"]) == ("0", "0")  # answered: none
+    assert first["sus"] == "75.0" and second["sus"] == ""
+    assert first["umux_lite"] == str((7 + 6 - 2) * 100 / 12)
+    assert first["t1.outcome"] == "success" and first["t1.active_ms"] == "41000"
+    assert (first["t1.errors"], first["t1.hints"]) == ("1", "2")
+    assert first["t2.outcome"] == "skipped" and first["t3.outcome"] == ""
+    assert second["t1.outcome"] == ""  # the session ended mid-task
+    assert first["t1.seq"] == "6" and first["t2.seq"] == ""
+    assert first["temp"] == "-5" and second["temp"] == "12.5"
+
+
+def test_task_runs_and_events(db: Path, tmp_path: Path, capsys: Cap) -> None:
+    out = tmp_path / "out"
+    do_export(db, out, capsys)
+    runs = read_csv(out / "task_runs.csv")
+    assert [(r["session_id"], r["task_id"], r["outcome"]) for r in runs] == [
+        ("1", "t1", "success"), ("1", "t2", "skipped"), ("2", "t1", "")]
+    assert runs[0]["task_title"] == "Task one" and runs[0]["errors"] == "1"
+    events = read_csv(out / "events.csv")
+    assert events[0]["kind"] == "session_start"
+    assert {e["session_id"] for e in events} == {"1", "2"}
+    errors = [e for e in events if e["kind"] == "error"]
+    assert json.loads(errors[0]["data"]) == {"code": "navigation"}
+
+
+def test_codebook_describes_every_wide_column(db: Path, tmp_path: Path, capsys: Cap) -> None:
+    out = tmp_path / "out"
+    do_export(db, out, capsys)
+    book = read_csv(out / "codebook.csv")
+    wide = [b for b in book if b["file"] == "responses_sink.csv"]
+    header = list(read_csv(out / "responses_sink.csv")[0])
+    assert [b["variable"] for b in wide] == header
+    csat = next(b for b in wide if b["variable"] == "csat")
+    assert csat["text"] == "How satisfied are you?" and csat["type"] == "csat"
+    assert csat["value_labels"].startswith("1=Very dissatisfied; 2=Dissatisfied")
+    assert csat["level"] == "ordinal"
+    visit = next(b for b in wide if b["variable"] == "visit")
+    assert visit["value_labels"] == "Browsing=Browsing; gift=A gift; other=Other (please say)"
+    seq = next(b for b in wide if b["variable"] == "t2.seq")
+    assert seq["task_id"] == "t2" and "(after task t2)" in seq["text"]
+    assert any(b["file"] == "answers.csv" and b["variable"] == "value_label" for b in book)
+
+
+def test_no_csv_cell_can_run_as_a_formula(db: Path, tmp_path: Path, capsys: Cap) -> None:
+    out = tmp_path / "out"
+    do_export(db, out, capsys)
+    texts = {"=1+1", "\tTabbed", "@carrier pigeon", "-- meeting a friend", "+north",
+             "=cmd|' /C calc'!A0"}
+    seen: set[str] = set()
+    for path in out.glob("*.csv"):
+        with path.open(newline="", encoding="utf-8") as f:
+            for row in csv.reader(f):
+                for cell in row:
+                    if cell[:1] in DANGEROUS:
+                        float(cell)  # only numbers may begin with - or +
+                    if cell.startswith("'") and cell[1:] in texts:
+                        seen.add(cell[1:])
+    assert seen == texts
+    answers = read_csv(out / "answers.csv")
+    why = next(r for r in answers if r["question_id"] == "why" and r["session_id"] == "1")
+    assert why["value"] == "'=1+1"
+    temp = next(r for r in answers if r["question_id"] == "temp" and r["session_id"] == "1")
+    assert temp["value"] == "-5" and temp["value_num"] == "-5"  # a negative number is a number
+
+
+def test_safe_cell() -> None:
+    assert safe_cell("=SUM(A1:A2)") == "'=SUM(A1:A2)"
+    assert safe_cell("@x") == "'@x" and safe_cell("\rx") == "'\rx" and safe_cell("+1") == "'+1"
+    assert safe_cell("-1") == "'-1"  # text that looks like a number is still text
+    assert safe_cell(-1) == -1 and safe_cell(-2.5) == -2.5
+    assert safe_cell("a=b") == "a=b" and safe_cell("") == "" and safe_cell(None) == ""
+    assert safe_cell(True) == 1
+
+
+def test_jsonl_keeps_values_as_stored(db: Path, tmp_path: Path, capsys: Cap) -> None:
+    out = tmp_path / "out"
+    do_export(db, out, capsys, "--format", "jsonl")
+    assert (out / "answers.jsonl").exists() and not (out / "answers.csv").exists()
+    answers = read_jsonl(out / "answers.jsonl")
+    multi = next(a for a in answers if a["question_id"] == "channels" and a["session_id"] == 1)
+    assert multi["value"] == ["Email", {"other": "@carrier pigeon"}]
+    why = next(a for a in answers if a["question_id"] == "why" and a["session_id"] == 1)
+    assert why["value"] == "=1+1"
+    wide = read_jsonl(out / "responses_sink.jsonl")
+    assert wide[0]["nps"] == 3 and wide[0]["sus"] == 75.0 and wide[1]["csat"] is None
+    book = read_jsonl(out / "codebook.jsonl")
+    csat = next(b for b in book if b["variable"] == "csat")
+    assert csat["value_labels"]["5"] == "Very satisfied"
+
+
+def test_filters_and_table_choice(db: Path, tmp_path: Path, capsys: Cap, sink: Definition) -> None:
+    fill(db, write_definition(tmp_path, OTHER_YAML, "o.yaml"), [S({"nps": 7})])
+    out = tmp_path / "out"
+    do_export(db, out, capsys, "--survey", "other", "--tables", "answers,responses")
+    assert sorted(p.name for p in out.iterdir()) == ["answers.csv", "responses_other.csv"]
+    assert {r["survey_id"] for r in read_csv(out / "answers.csv")} == {"other"}
+    out2 = tmp_path / "out2"
+    do_export(db, out2, capsys, "--completed-only", "--include-preview", "--tables", "sessions")
+    assert [r["mode"] for r in read_csv(out2 / "sessions.csv")] == ["kiosk", "preview", "run"]
+
+
+def test_progress_bar_only_when_asked_or_on_a_terminal(db: Path, tmp_path: Path, capsys: Cap) -> None:
+    code, _, err = run_cli(["export", str(db), "--out", str(tmp_path / "a")], capsys)
+    assert code == 0 and err == ""
+    code, _, err = run_cli(["export", str(db), "--out", str(tmp_path / "b"), "--progress"], capsys)
+    assert code == 0 and "answers" in err and "events" in err
+
+
+def test_export_streams(db: Path, tmp_path: Path) -> None:
+    """Rows reach the file in chunks, not after the whole table is read."""
+    conn = open_readonly(db)
+    seen: list[tuple[str, int]] = []
+
+    class Spy:
+        def start(self, name: str, total: int | None) -> None:
+            seen.append((name, total or 0))
+
+        def advance(self, rows: int) -> None:
+            seen.append(("+", rows))
+
+    files = export(conn, tmp_path / "o", ExportOptions(), progress=Spy())
+    conn.close()
+    assert [f.name for f in files][:2] == ["sessions", "answers"]
+    answers_total = dict(s for s in seen if s[0] == "answers")["answers"]
+    assert answers_total == sum(f.rows for f in files if f.name == "answers") > 0
+    assert not list((tmp_path / "o").glob("*.partial"))
+
+
+def test_errors(db: Path, tmp_path: Path, capsys: Cap) -> None:
+    missing = tmp_path / "missing.db"
+    code, _, err = run_cli(["export", str(missing), "--out", str(tmp_path / "o")], capsys)
+    assert code == 1 and "no database at" in err and not missing.exists()
+    afile = tmp_path / "file.txt"
+    afile.write_text("x")
+    code, _, err = run_cli(["export", str(db), "--out", str(afile)], capsys)
+    assert code in (1, 2) and "Traceback" not in err
+    code, _, err = run_cli(["export", str(db), "--out", str(tmp_path / "o"), "--survey", "x"], capsys)
+    assert code == 1 and "no survey 'x'" in err
+    code, _, err = run_cli(["export", str(db), "--out", str(tmp_path / "o"), "--tables", "nope"],
+                           capsys)
+    assert code == 2 and "unknown table" in err
+    code, _, err = run_cli(["export", str(db), "--out", str(tmp_path / "o"), "--format", "xlsx"],
+                           capsys)
+    assert code == 2
