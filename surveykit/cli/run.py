@@ -1,3 +1,158 @@
-"""`surveykit run` (not built yet)."""
+"""`surveykit run FILE`: one participant answers a survey in this terminal.
+
+Exit status: 0 when the survey is completed, and also when the participant
+leaves it (ctrl+q, confirmed: the session is saved as `abandoned`); 1 for a bad
+file, an unusable database or nothing to `--resume`; 128+N when signal N
+(SIGTERM, SIGHUP) ended it (the session is saved as `interrupted` and can be
+continued). A one-line summary goes to stderr.
+"""
 
 from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from surveykit.cli import cli
+from surveykit.cli.common import UserError, db_option, load_definition, resolve_db
+from surveykit.definition.loader import Definition
+from surveykit.storage.store import SessionRow, StorageError, Store
+
+if TYPE_CHECKING:
+    from surveykit.tui.run_app import RunResult
+
+
+def _check_writable(path: str) -> None:
+    """One clear message for a database that cannot be written, before any screen."""
+    target = Path(path)
+    folder = target.resolve().parent
+    if target.exists() and not os.access(target, os.W_OK):
+        raise StorageError(f"cannot write database {path}: the file is read-only")
+    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+        raise StorageError(
+            f"cannot write database {path}: its folder {folder} is read-only "
+            "(SQLite needs to create files next to it)"
+        )
+
+
+def _plan_resume(
+    store: Store,
+    definition: Definition,
+    *,
+    participant: str | None,
+    mode: str,
+    resume: bool,
+    source: str,
+) -> SessionRow | None:
+    if participant is None and not resume:
+        return None  # an anonymous run is never offered someone else's session
+    from surveykit.tui.run_app import resumable_session  # (not at import: start-up time)
+
+    candidate = resumable_session(store, definition.survey.id, participant=participant, mode=mode)
+    if candidate is not None and candidate.definition_sha256 != definition.sha256:
+        if resume:
+            raise UserError(
+                f"session {candidate.id} was started with a different version of {source}; "
+                "it cannot be continued with this one (run without --resume to start anew)"
+            )
+        return None
+    if candidate is None and resume:
+        who = f" for participant {participant}" if participant else " without a participant"
+        raise UserError(f"no unfinished '{definition.survey.id}' session{who} to continue")
+    return candidate
+
+
+@cli.command("run")
+@click.argument("file", metavar="FILE")
+@db_option
+@click.option(
+    "--participant", "-p", default=None, help="Participant code (e.g. P7), stored with the session."
+)
+@click.option(
+    "--device", default=None, help="Name of this terminal or device, stored with the session."
+)
+@click.option(
+    "--preview",
+    is_flag=True,
+    help="Try the survey: the session is stored with mode 'preview', which scores leave out.",
+)
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Continue the unfinished session (of --participant, or without one) at once, without asking.",
+)
+def run_command(
+    file: str,
+    db_path: str | None,
+    participant: str | None,
+    device: str | None,
+    preview: bool,
+    resume: bool,
+) -> None:
+    """Run FILE for one participant in this terminal.
+
+    \b
+    Keys: ←/→ or digits choose on a scale (NPS 10: press 1 then 0), ↑/↓ or
+    digits choose an option, Space ticks, Enter (or PgDn) goes on, PgUp goes
+    back, Tab moves between fields, ctrl+q leaves (after asking). The mouse works
+    everywhere. Every answer is saved as soon as it is confirmed; after a crash,
+    start again with the same --participant (or --resume) to continue.
+    """
+    definition = load_definition(file)
+    survey = definition.survey
+    if survey.is_study and not preview:
+        raise UserError(
+            f"{file} is a usability study (it has tasks): run it with "
+            f"`surveykit moderate {file} --participant P1`, or add --preview to try its questions"
+        )
+    db = resolve_db(db_path)
+    _check_writable(db)
+    mode = "preview" if preview else "run"
+    store = Store(db)
+    try:
+        candidate = _plan_resume(
+            store, definition, participant=participant, mode=mode, resume=resume, source=file
+        )
+        if not sys.stdin.isatty() or not sys.stdout.isatty():
+            raise UserError("surveykit run needs an interactive terminal (stdin and stdout)")
+        from surveykit.tui.run_app import RunApp
+
+        app = RunApp(
+            definition,
+            store,
+            mode=mode,
+            participant=participant,
+            device=device,
+            resume=candidate,
+            ask_resume=not resume,
+        )
+        result = app.run()
+    finally:
+        store.close()
+    if result is None:
+        raise UserError("the survey stopped unexpectedly (see the message above)")
+    if result.status == "error":
+        raise StorageError(result.error or "cannot write to the database")
+    line = _summary(result, file=file, db=db, db_given=db_path is not None, participant=participant)
+    click.echo(f"surveykit: {line}", err=True)
+    if result.signal:
+        sys.exit(128 + result.signal)
+
+
+def _summary(
+    result: RunResult, *, file: str, db: str, db_given: bool, participant: str | None
+) -> str:
+    """The one line printed when the runner exits."""
+    saved = f"{result.answers} answer{'' if result.answers == 1 else 's'} saved in {db}"
+    if result.status == "completed":
+        return f"session {result.session_id} completed, {saved}"
+    if result.status == "abandoned":
+        return f"session {result.session_id} left before the end ('abandoned'); {saved}"
+    if result.status == "interrupted":
+        again = f"surveykit run {file}" + (f" --db {db}" if db_given else "")
+        again += f" --participant {participant}" if participant else " --resume"
+        return f"session {result.session_id} interrupted; {saved}. Continue it with: {again}"
+    return "no session was started"

@@ -1,0 +1,80 @@
+"""Text that is safe to put on a terminal screen.
+
+Everything a definition file says and everything a participant types or pastes
+ends up on someone's terminal. A control character or an escape sequence
+written raw could move the cursor, recolour the screen, retitle the window or,
+on some terminals, answer back with keystrokes. `safe_display` turns every such
+character into a visible placeholder, one character for one character, so that
+what is shown lines up with what is stored (cursor positions in an editor stay
+right) and the database keeps exactly what was typed.
+
+| character | shown as |
+|---|---|
+| C0 controls U+0000–U+001F (ESC, BEL, CR, …) | the Control Pictures ␀ … ␟ (ESC is ␛) |
+| newline, tab | kept in multiline text; ␤ and ␉ otherwise |
+| DEL U+007F | ␡ |
+| C1 controls U+0080–U+009F (8-bit CSI, OSC, …) | � |
+| line / paragraph separators U+2028, U+2029 | a newline in multiline text; ␤ otherwise |
+| bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) | � |
+| lone surrogates (undecodable input) | � |
+
+So `"\\x1b[31mred"` is shown as `␛[31mred`. Markup is another matter: the
+UI renders these strings as plain text, never as Rich or Textual markup, so
+`[bold]` in a question or an answer shows literally.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["REPLACEMENT", "is_safe", "safe_display"]
+
+REPLACEMENT = "\ufffd"
+NEWLINE_SYMBOL = "\u2424"  # ␤
+_TAB_SYMBOL = "\u2409"  # ␉
+_DEL_SYMBOL = "\u2421"  # ␡
+
+_BIDI_CONTROLS = frozenset(range(0x202A, 0x202F)) | frozenset(range(0x2066, 0x206A))
+
+
+def _table(multiline: bool) -> dict[int, str]:
+    table: dict[int, str] = {c: chr(0x2400 + c) for c in range(0x20)}
+    table[0x7F] = _DEL_SYMBOL
+    for c in range(0x80, 0xA0):
+        table[c] = REPLACEMENT
+    for c in _BIDI_CONTROLS:
+        table[c] = REPLACEMENT
+    if multiline:
+        table[0x0A] = "\n"
+        table[0x09] = "\t"
+        table[0x2028] = "\n"
+        table[0x2029] = "\n"
+    else:
+        table[0x0A] = NEWLINE_SYMBOL
+        table[0x09] = _TAB_SYMBOL
+        table[0x2028] = NEWLINE_SYMBOL
+        table[0x2029] = NEWLINE_SYMBOL
+    return table
+
+
+_MULTILINE = _table(True)
+_SINGLE_LINE = _table(False)
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def safe_display(text: str, *, multiline: bool = True) -> str:
+    """`text` with every control character made visible (one character each).
+
+    With `multiline` (the default) newlines and tabs are kept; without it they
+    become ␤ and ␉ so that the text stays on one line. The result always has
+    the same length as `text`.
+    """
+    if not isinstance(text, str):
+        text = str(text)
+    out = text.translate(_MULTILINE if multiline else _SINGLE_LINE)
+    return _SURROGATES.sub(REPLACEMENT, out)
+
+
+def is_safe(text: str, *, multiline: bool = True) -> bool:
+    """True if `safe_display` would leave `text` unchanged."""
+    return safe_display(text, multiline=multiline) == text
