@@ -1,3 +1,65 @@
-"""`surveykit moderate` (not built yet)."""
+"""`surveykit moderate FILE [--participant P7]`: the moderator console for a study."""
 
 from __future__ import annotations
+
+import click
+
+from surveykit.cli import cli
+from surveykit.cli.common import UserError, db_option, load_definition, resolve_db
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--participant",
+    "-p",
+    metavar="ID",
+    help="Participant id, e.g. P7 (its number picks the latin-square row). "
+    "An unfinished session of this participant is resumed. "
+    "Without it, a screen lists the participants so far and starts a new one.",
+)
+@click.option("--device", metavar="NAME", help="Stored with the session (e.g. lab-laptop-2).")
+@db_option
+def moderate(file: str, participant: str | None, device: str | None, db_path: str | None) -> None:
+    """Moderate a usability study: timed tasks with one-key outcome coding.
+
+    \b
+    Keys on the console:
+      s start   y/p/f/a/t (or 1-5) success/partial/fail/abandoned/timeout
+      k skip    u undo the outcome   e error   h hint   space pause/resume
+      r restart n note   enter next  ctrl+q close (the session stays resumable)
+
+    If surveykit stops mid-session, run the same command again: the session
+    resumes where it was, with every event kept.
+    """
+    from surveykit.flow.study import StudyError, open_study
+    from surveykit.storage.store import Store
+
+    definition = load_definition(file)
+    if definition.survey.tasks is None:
+        raise UserError(
+            f"{file} has no tasks: `surveykit moderate` runs studies "
+            "(a file with a `tasks:` section); use `surveykit run` for a survey"
+        )
+    store = Store(resolve_db(db_path))
+    try:
+        study = None
+        resumed = False
+        if participant is not None:
+            try:
+                study, resumed = open_study(store, definition, participant, device=device)
+            except StudyError as e:
+                raise UserError(str(e)) from None
+        from surveykit.tui.moderate_app import ModerateApp
+
+        app = ModerateApp(
+            store,
+            definition,
+            study=study,
+            resumed=resumed,
+            device=device,
+            handle_signals=True,
+        )
+        app.run()
+    finally:
+        store.close()

@@ -1,0 +1,259 @@
+"""`surveykit moderate`: the moderator console app.
+
+Screens, in the order a session meets them::
+
+    participants (without --participant) → opening questions (participant)
+    → console (moderator) ⇄ after_each questions (participant) → after questions
+    → summary
+
+The app only routes between screens; `StudySession` decides what comes next
+and writes everything to the Store as it happens.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
+
+from surveykit.definition.loader import Definition
+from surveykit.flow.study import (
+    Block,
+    StudyError,
+    StudySession,
+    open_study,
+    participants,
+    suggest_participant,
+)
+from surveykit.storage.store import StorageError, Store
+from surveykit.tui.app import SurveykitApp, style_paths
+from surveykit.tui.screens.intro import IntroScreen
+from surveykit.tui.screens.moderator_confirm import ConfirmScreen
+from surveykit.tui.screens.moderator_console import ModeratorConsole, describe_resume
+from surveykit.tui.screens.moderator_participants import ParticipantsScreen
+from surveykit.tui.screens.moderator_summary import SummaryScreen
+from surveykit.tui.screens.outro import OutroScreen
+from surveykit.tui.screens.questions import QuestionsScreen
+
+STYLES = Path(__file__).parent / "styles"
+
+Now = Callable[[], float]
+
+HEADINGS: dict[Block, str] = {
+    "questions": "Before we start",
+    "after_each": "About the task you just did",
+    "after": "About the whole session",
+}
+
+
+def _css_paths() -> list[str | Path]:
+    """The shared styles, with ours last (once, whether or not the base already has it)."""
+    ours = STYLES / "moderate.tcss"
+    shared = [p for p in style_paths() if Path(p).resolve() != ours.resolve()]
+    return [*shared, ours]
+
+
+class ModerateApp(SurveykitApp[None]):
+    """The moderator console for one study.
+
+    Give `study` (already opened, e.g. by the CLI with --participant) or leave
+    it None to pick a participant on the first screen. `now` is the monotonic
+    clock of the task timer (tests freeze it).
+    """
+
+    CSS_PATH: ClassVar = _css_paths()
+    ENABLE_COMMAND_PALETTE: ClassVar[bool] = False
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True)
+    ]
+
+    def __init__(
+        self,
+        store: Store,
+        definition: Definition,
+        *,
+        study: StudySession | None = None,
+        resumed: bool = False,
+        device: str | None = None,
+        now: Now = time.monotonic,
+        handle_signals: bool = False,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.definition = definition
+        self.study = study
+        self.resumed = resumed
+        self.device = device
+        self.now = now
+        self.handle_signals = handle_signals
+        self.title = definition.survey.title
+        self._quitting = False
+        self._question_screen_open = False
+
+    # --- start ---------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        if self.handle_signals:
+            self._install_signal_handlers()
+        if self.study is not None:
+            self._open(self.study, self.resumed)
+            return
+        rows = participants(self.store, self.definition.survey)
+        self.push_screen(
+            ParticipantsScreen(
+                self.definition.survey.title, rows, suggest_participant(rows), self.choose
+            )
+        )
+
+    def choose(self, participant: str) -> str | None:
+        """Open a participant's session (the participants screen calls this)."""
+        try:
+            study, resumed = open_study(
+                self.store, self.definition, participant, device=self.device, now=self.now
+            )
+        except (StudyError, StorageError) as e:
+            return str(e)
+        self._open(study, resumed)
+        return None
+
+    def _open(self, study: StudySession, resumed: bool) -> None:
+        self.study = study
+        self.resumed = resumed
+        message = describe_resume(study) if resumed else f"Session {study.session_id} started"
+        console = ModeratorConsole(study, on_next=self.advance, message=message)
+        if isinstance(self.screen, ParticipantsScreen):
+            self.switch_screen(console)
+        else:
+            self.push_screen(console)
+        self.call_after_refresh(self.advance)
+
+    # --- moving through the session -----------------------------------------------------
+
+    @property
+    def moderator_console(self) -> ModeratorConsole | None:
+        for screen in self.screen_stack:
+            if isinstance(screen, ModeratorConsole):
+                return screen
+        return None
+
+    def advance(self) -> None:
+        """Show what the session needs next (questions, the console, the summary)."""
+        study = self.study
+        if study is None or self._question_screen_open:
+            return
+        phase = study.phase
+        if phase in ("questions", "after_each", "after"):
+            self._ask(phase)  # type: ignore[arg-type]
+        elif phase == "done":
+            self._summary()
+        elif (console := self.moderator_console) is not None:
+            console.refresh_view()
+
+    def _ask(self, block: Block) -> None:
+        """Hand over to the participant for a block of questions (the intro first, if new)."""
+        study = self.study
+        assert study is not None
+        run = study.question_run(block)
+        heading = HEADINGS[block]
+        if block == "after_each" and study.after_each_pending is not None:
+            heading = f"{heading}: {study.after_each_pending.title}"
+        self._question_screen_open = True
+
+        def finished(done: bool | None) -> None:
+            self._question_screen_open = False
+            if not done:
+                if (console := self.moderator_console) is not None:
+                    console.refresh_view()
+                    console.say("Questions not finished: Enter hands over again", ok=False)
+                return
+            try:
+                study.finish_block(block)
+            except StorageError as e:
+                self._not_saved(e)
+                return
+            self.advance()
+
+        def ask(_: bool | None = None) -> None:
+            self.push_screen(QuestionsScreen(run, heading=heading), finished)
+
+        intro = self.definition.survey.intro
+        fresh = not run.flow.answers and not self.store.shown_keys(study.session_id)
+        if block == "questions" and intro and fresh:
+            self.push_screen(IntroScreen(self.definition.survey.title, intro), ask)
+        else:
+            ask()
+
+    def _summary(self) -> None:
+        study = self.study
+        assert study is not None
+        try:
+            study.complete()
+        except StorageError as e:
+            self._not_saved(e)
+            return
+        summary = SummaryScreen(self.definition.survey.title, study.summary(), study.session_id)
+        outro = self.definition.survey.outro
+        if outro:
+            self.push_screen(
+                OutroScreen(self.definition.survey.title, outro, button="Done"),
+                lambda _: self.push_screen(summary),
+            )
+        else:
+            self.push_screen(summary)
+
+    # --- leaving -------------------------------------------------------------------------
+
+    async def action_quit(self) -> None:
+        study = self.study
+        if study is None or study.completed or isinstance(self.screen, SummaryScreen):
+            self.exit()
+            return
+        if self._quitting:  # ctrl+q again on the confirmation: yes
+            screen = self.screen
+            if isinstance(screen, ConfirmScreen):
+                screen.dismiss(True)
+            return
+        self._quitting = True
+
+        def answered(yes: bool | None) -> None:
+            self._quitting = False
+            if yes:
+                self.leave()
+
+        self.push_screen(
+            ConfirmScreen(
+                "Close the console?",
+                "Everything is saved and a running task is paused. Run the same command "
+                "again to resume this participant where you left off.",
+                again_key="ctrl+q",
+            ),
+            answered,
+        )
+
+    def leave(self) -> None:
+        """Close with the session resumable: a running task is paused first."""
+        if self.study is not None and not self.study.completed:
+            # not saved: the task comes back running (from its last saved time)
+            with contextlib.suppress(StudyError, StorageError):
+                self.study.suspend()
+        self.exit()
+
+    def _not_saved(self, error: StorageError) -> None:
+        self.bell()
+        if (console := self.moderator_console) is not None:
+            if self.screen is not console:
+                self.pop_screen()
+            console.refresh_view()
+            console.say(f"NOT SAVED, press Enter to try again: {error}", ok=False)
+
+    def _install_signal_handlers(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(sig, self.leave)
