@@ -23,11 +23,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.message import Message
-from textual.widget import Widget
 from textual.widgets import Input
 
 from surveykit.textsafe import safe_display
 from surveykit.tui.widgets.answer import AnswerChanged, AnswerWidget, request_next
+from surveykit.tui.widgets.pointer import PointerTargets
 from surveykit.tui.widgets.scale import ROOMY_HEIGHT, DigitKeys, ScaleInput
 from surveykit.tui.widgets.text import SafeInput
 
@@ -54,7 +54,7 @@ def items_for(step: Any) -> list[Item]:
     return items
 
 
-class OptionPicker(Widget, can_focus=True):
+class OptionPicker(PointerTargets, can_focus=True):
     """The list itself (`ChoiceAnswer` and `MultiAnswer` wrap it)."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -209,32 +209,14 @@ class OptionPicker(Widget, can_focus=True):
             self._typing_other = True
             self.post_message(self.TypedOther(char))
 
-    def _row_at(self, event: events.MouseEvent) -> int | None:
-        offset = event.get_content_offset(self)
-        if offset is None:
-            return None
+    def _target_at(self, x: int, y: int) -> int | None:
         for y0, y1, index in self._rows:
-            if y0 <= offset.y < y1:
+            if y0 <= y < y1:
                 return index
         return None
 
-    def on_click(self, event: events.Click) -> None:
-        index = self._row_at(event)
-        if index is not None:
-            event.stop()
-            self.focus()
-            self.choose(index)
-
-    def on_mouse_move(self, event: events.MouseMove) -> None:
-        index = self._row_at(event)
-        if index != self._hover:
-            self._hover = index
-            self.refresh()
-
-    def on_leave(self, event: events.Leave) -> None:
-        if self._hover is not None:
-            self._hover = None
-            self.refresh()
+    def _activate(self, index: int) -> None:
+        self.choose(index)
 
     def on_focus(self) -> None:
         self._typing_other = False

@@ -26,11 +26,11 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
-from textual.widget import Widget
 
 from surveykit.flow.steps import Step
 from surveykit.textsafe import safe_display
 from surveykit.tui.widgets.answer import AnswerChanged, AnswerWidget, request_next
+from surveykit.tui.widgets.pointer import PointerTargets
 
 DIGIT_WINDOW_S = 0.8
 ROOMY_HEIGHT = 36  # terminals this tall get taller boxes
@@ -93,7 +93,7 @@ class _Hit:
         return self.y0 <= y < self.y1 and self.x0 <= x < self.x1
 
 
-class ScaleInput(Widget, can_focus=True):
+class ScaleInput(PointerTargets, can_focus=True):
     """The scale itself; `ScaleAnswer` wraps it as an answer widget."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -186,32 +186,14 @@ class ScaleInput(Widget, can_focus=True):
             else:
                 self.app.bell()
 
-    def _hit_at(self, event: events.MouseEvent) -> int | None:
-        offset = event.get_content_offset(self)
-        if offset is None:
-            return None
+    def _target_at(self, x: int, y: int) -> int | None:
         for hit in self._hits:
-            if hit.contains(offset.x, offset.y):
+            if hit.contains(x, y):
                 return hit.index
         return None
 
-    def on_click(self, event: events.Click) -> None:
-        index = self._hit_at(event)
-        if index is not None:
-            event.stop()
-            self.focus()
-            self.select_index(index)
-
-    def on_mouse_move(self, event: events.MouseMove) -> None:
-        index = self._hit_at(event)
-        if index != self._hover:
-            self._hover = index
-            self.refresh()
-
-    def on_leave(self, event: events.Leave) -> None:
-        if self._hover is not None:
-            self._hover = None
-            self.refresh()
+    def _activate(self, index: int) -> None:
+        self.select_index(index)
 
     # --- drawing -----------------------------------------------------------------------
 
