@@ -183,6 +183,11 @@ class Store:
         start, offset = self._clocks.get(session_id, (self._mono(), 0))
         return offset + int((self._mono() - start) * 1000)
 
+    def set_session_clock(self, session_id: int, start_mono: float, offset_ms: int = 0) -> None:
+        """Count a session's elapsed_ms from `start_mono` (this Store's monotonic clock)
+        plus `offset_ms`; used when a kiosk writes answers it had to keep for later."""
+        self._clocks[session_id] = (start_mono, offset_ms)
+
     # --- definitions -------------------------------------------------------------------
 
     def register_definition(self, definition: Definition) -> None:
