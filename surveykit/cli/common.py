@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from surveykit.definition.loader import Definition, load
-from surveykit.storage.store import default_db_path
+from surveykit.storage.store import StorageError, default_db_path
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -37,3 +39,16 @@ def resolve_db(db_path: str | None) -> str:
 def load_definition(path: str) -> Definition:
     """Load a definition; problems raise DefinitionError (printed by main, exit 1)."""
     return load(path)
+
+
+def check_writable(path: str) -> None:
+    """One clear message for a database that cannot be written, before any screen."""
+    target = Path(path)
+    folder = target.resolve().parent
+    if target.exists() and not os.access(target, os.W_OK):
+        raise StorageError(f"cannot write database {path}: the file is read-only")
+    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+        raise StorageError(
+            f"cannot write database {path}: its folder {folder} is read-only "
+            "(SQLite needs to create files next to it)"
+        )

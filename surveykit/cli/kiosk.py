@@ -19,8 +19,7 @@ from typing import TYPE_CHECKING
 import click
 
 from surveykit.cli import cli
-from surveykit.cli.common import UserError, db_option, load_definition, resolve_db
-from surveykit.cli.run import _check_writable
+from surveykit.cli.common import UserError, check_writable, db_option, load_definition, resolve_db
 from surveykit.definition.loader import Definition
 from surveykit.flow.kiosk_writer import KioskWriter, find_spills
 from surveykit.storage.store import StorageError
@@ -128,7 +127,7 @@ def kiosk_command(
     if not sys.stdin.isatty() or not sys.stdout.isatty():
         raise UserError("surveykit kiosk needs an interactive terminal (stdin and stdout)")
     db = resolve_db(db_path)
-    _check_writable(db)
+    check_writable(db)
     device = device or socket.gethostname()
 
     writer = KioskWriter(db, busy_timeout_s=busy_timeout)

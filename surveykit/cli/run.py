@@ -9,33 +9,18 @@ continued). A one-line summary goes to stderr.
 
 from __future__ import annotations
 
-import os
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from surveykit.cli import cli
-from surveykit.cli.common import UserError, db_option, load_definition, resolve_db
+from surveykit.cli.common import UserError, check_writable, db_option, load_definition, resolve_db
 from surveykit.definition.loader import Definition
 from surveykit.storage.store import SessionRow, StorageError, Store
 
 if TYPE_CHECKING:
     from surveykit.tui.run_app import RunResult
-
-
-def _check_writable(path: str) -> None:
-    """One clear message for a database that cannot be written, before any screen."""
-    target = Path(path)
-    folder = target.resolve().parent
-    if target.exists() and not os.access(target, os.W_OK):
-        raise StorageError(f"cannot write database {path}: the file is read-only")
-    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
-        raise StorageError(
-            f"cannot write database {path}: its folder {folder} is read-only "
-            "(SQLite needs to create files next to it)"
-        )
 
 
 def _plan_resume(
@@ -109,7 +94,7 @@ def run_command(
             f"`surveykit moderate {file} --participant P1`, or add --preview to try its questions"
         )
     db = resolve_db(db_path)
-    _check_writable(db)
+    check_writable(db)
     mode = "preview" if preview else "run"
     store = Store(db)
     try:

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from surveykit.cli import common as common_module
 from surveykit.cli import main
 from surveykit.cli import run as run_module
+from surveykit.cli.common import check_writable
 from surveykit.storage.store import StorageError, Store
 
 REPO = Path(__file__).resolve().parents[2]
@@ -68,16 +70,16 @@ def test_read_only_database_is_refused_before_any_screen(tmp_path, monkeypatch, 
     def access(path, mode):  # as for a file without write permission
         return False if Path(path) == db and mode & os.W_OK else real_access(path, mode)
 
-    monkeypatch.setattr(run_module.os, "access", access)
+    monkeypatch.setattr(common_module.os, "access", access)
     code, _, err = run_cli(capsys, FEEDBACK, "--db", str(db))
     assert code == 1
     assert err == f"Error: cannot write database {db}: the file is read-only\n"
 
 
 def test_read_only_folder(tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr(run_module.os, "access", lambda path, mode: Path(path) != tmp_path)
+    monkeypatch.setattr(common_module.os, "access", lambda path, mode: Path(path) != tmp_path)
     with pytest.raises(StorageError, match="is read-only"):
-        run_module._check_writable(str(tmp_path / "new.db"))
+        check_writable(str(tmp_path / "new.db"))
 
 
 def test_a_study_points_at_moderate(tmp_path, capsys) -> None:
