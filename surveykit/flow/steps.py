@@ -31,7 +31,6 @@ from surveykit.definition.models import (
 )
 
 PIPING = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
-NA = object()  # marker some callers use; stored N/A is value None with is_na
 
 
 @dataclass(frozen=True)
@@ -154,14 +153,6 @@ class Flow:
 
     def is_answered(self, key: str) -> bool:
         return key in self.answers
-
-    def _scope(self, upto: str) -> dict[str, Any]:
-        """Answers `show_if` of question `upto` may see: visible earlier ones."""
-        scope = {k: (None if k in self.context_na else v) for k, v in self.context.items()}
-        for step in self._visible_until(upto):
-            if step.key in self.answers:
-                scope[step.key] = self.answers[step.key]
-        return scope
 
     def _visible_until(self, question_id: str) -> list[Step]:
         out: list[Step] = []
