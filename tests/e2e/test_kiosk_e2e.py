@@ -3,7 +3,6 @@ and a database locked by another program, checked in the database afterwards."""
 
 from __future__ import annotations
 
-import importlib
 import json
 import signal
 import sqlite3
@@ -14,15 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from terminal import Terminal, require_tmux  # tests/ is on pytest's pythonpath
 
 from surveykit.flow.kiosk import pin_sha256
-
-_TESTS = str(Path(__file__).resolve().parents[1])
-if _TESTS not in sys.path:
-    sys.path.insert(0, _TESTS)
-_terminal = importlib.import_module("terminal")
-Terminal = _terminal.Terminal
-require_tmux = _terminal.require_tmux
 
 pytestmark = pytest.mark.e2e
 

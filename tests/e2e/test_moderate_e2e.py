@@ -3,22 +3,15 @@ with a crash (SIGKILL) in the middle of the second task and a resume."""
 
 from __future__ import annotations
 
-import importlib
 import signal
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from terminal import Terminal, require_tmux  # tests/ is on pytest's pythonpath
 
 from surveykit.storage.store import Store
-
-_TESTS = str(Path(__file__).resolve().parents[1])
-if _TESTS not in sys.path:
-    sys.path.insert(0, _TESTS)
-_terminal = importlib.import_module("terminal")
-Terminal = _terminal.Terminal
-require_tmux = _terminal.require_tmux
 
 pytestmark = pytest.mark.e2e
 

@@ -10,9 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for the tmux harness
-from terminal import Terminal
+from terminal import Terminal  # tests/ is on pytest's pythonpath
 
 pytestmark = pytest.mark.e2e
 
