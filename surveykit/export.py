@@ -34,29 +34,12 @@ from typing import IO, Any, Protocol
 from surveykit.storage import queries
 from surveykit.storage.queries import CatalogueEntry, SessionFilter
 from surveykit.storage.views import wide_view_name
+from surveykit.textsafe import FORMULA_STARTS, safe_cell
+
+CHUNK = 5000  # rows between progress reports
 
 FORMATS = ("csv", "jsonl")
 TABLES = ("sessions", "answers", "responses", "task_runs", "events", "codebook")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-CHUNK = 5000  # rows between progress reports
-
-
-def safe_cell(value: Any) -> Any:
-    """A CSV cell that a spreadsheet cannot run as a formula.
-
-    Text beginning with `=`, `+`, `-`, `@`, tab or CR gets a leading single
-    quote; numbers stay numbers (a negative number is not text); None is empty.
-    """
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, int | float):
-        return value
-    text = value if isinstance(value, str) else str(value)
-    if text and text[0] in FORMULA_STARTS:
-        return "'" + text
-    return text
 
 
 def _number(v: float | int | None) -> float | int | None:

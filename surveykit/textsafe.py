@@ -26,8 +26,9 @@ UI renders these strings as plain text, never as Rich or Textual markup, so
 from __future__ import annotations
 
 import re
+from typing import Any
 
-__all__ = ["REPLACEMENT", "is_safe", "safe_display"]
+__all__ = ["FORMULA_STARTS", "REPLACEMENT", "is_safe", "safe_cell", "safe_display"]
 
 REPLACEMENT = "\ufffd"
 NEWLINE_SYMBOL = "\u2424"  # ␤
@@ -78,3 +79,24 @@ def safe_display(text: str, *, multiline: bool = True) -> str:
 def is_safe(text: str, *, multiline: bool = True) -> bool:
     """True if `safe_display` would leave `text` unchanged."""
     return safe_display(text, multiline=multiline) == text
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """A CSV cell that a spreadsheet cannot run as a formula.
+
+    Text beginning with `=`, `+`, `-`, `@`, tab or CR gets a leading single
+    quote; numbers stay numbers (a negative number is not text); None is empty.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int | float):
+        return value
+    text = value if isinstance(value, str) else str(value)
+    if text and text[0] in FORMULA_STARTS:
+        return "'" + text
+    return text

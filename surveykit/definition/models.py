@@ -14,6 +14,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from surveykit.definition import instruments as std
+from surveykit.pin import PIN_HASH_PATTERN
 
 SURVEY_ID_PATTERN = r"^[a-z][a-z0-9_-]*$"
 QUESTION_ID_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
@@ -310,8 +311,16 @@ class TaskSet(_Model):
 class KioskSettings(_Model):
     idle_reset_s: float = Field(default=45, ge=5, le=3600)
     thank_you_s: float = Field(default=6, ge=1, le=300)
+    #: `surveykit hash-pin` prints it: a salted scrypt hash (see surveykit.pin).
+    exit_pin_hash: Annotated[str, Field(pattern=PIN_HASH_PATTERN)] | None = None
+    #: The old unsalted form, still accepted (validate asks to re-hash it).
     exit_pin_sha256: Annotated[str, Field(pattern=SHA256_PATTERN)] | None = None
     welcome: str = "Tap or press any key to start"
+
+    @property
+    def pin_hash(self) -> str | None:
+        """The stored staff PIN hash, whichever key gives it (the new one wins)."""
+        return self.exit_pin_hash or self.exit_pin_sha256
 
 
 class Survey(_Model):

@@ -15,8 +15,8 @@ import re
 from collections.abc import Iterator
 from typing import IO, Any
 
-from surveykit.export import safe_cell
 from surveykit.scoring.metrics import GroupScores, Metric, ScoreReport, SurveyScores
+from surveykit.textsafe import safe_cell
 
 WIDTH = 80
 _METHOD = {"adjusted-wald": "adj-Wald", "t": "t", "log-t": "log-t", "": ""}
