@@ -41,10 +41,12 @@ feeding the generator the paste-end sequence. Every one of these assumptions abo
 Textual's internals is checked by `tests/test_driver.py`, which fails loudly if an
 upgrade of Textual breaks one; `textual_internals_problems()` lists them at run time.
 
-Upstream: Textual's strict UTF-8 input decoding (a non-UTF-8 byte on stdin crashing the
-app with `UnicodeDecodeError` in the input thread) has been reported on Textual's issue
-tracker; as of Textual 8.2 the Linux driver still decodes strictly, hence this
-workaround. Remove it when Textual decodes with a replacement policy itself.
+Upstream: the strict decoding is Textual issue #6456 ("UnicodeDecodeError in input
+thread crashes application when invalid UTF-8 bytes are received",
+https://github.com/Textualize/textual/issues/6456), open when this was written (Textual
+8.2.8 still decodes strictly); the fix proposed there is the same `errors="replace"`.
+Drop the rebound decoder once a Textual release decodes that way itself. No upstream
+report was found for the endless paste or for the parser exceptions.
 """
 
 from __future__ import annotations
