@@ -23,6 +23,7 @@ from surveykit.tui.app import SurveykitApp
 from surveykit.tui.driver import (
     PASTE_IDLE_S,
     PASTE_MAX_CHARS,
+    PASTE_MAX_S,
     SurveykitDriver,
     SurveykitParser,
     replacing_decoder,
@@ -149,6 +150,18 @@ def test_an_unterminated_paste_start_alone_ends_too(clock: Clock) -> None:
     got = tick(parser, clock, PASTE_IDLE_S + 0.01)
     assert [m.text for m in got if isinstance(m, events.Paste)] == [""]
     assert keys(feed(parser, "\x11")) == ["ctrl+q"]
+
+
+def test_keys_pressed_again_and_again_do_not_keep_a_paste_open(clock: Clock) -> None:
+    parser = SurveykitParser()
+    got = feed(parser, PASTE_START)
+    presses = 0
+    while "ctrl+q" not in keys(got):  # staff press ctrl+q every 0.3 s
+        presses += 1
+        assert presses < 10, got
+        got = tick(parser, clock, 0.3) + feed(parser, "\x11")
+    assert presses * 0.3 <= PASTE_MAX_S + 0.3
+    assert keys(feed(parser, "1")) == ["1"]
 
 
 def test_an_endless_paste_is_cut_at_the_maximum_size(clock: Clock) -> None:

@@ -9,16 +9,19 @@ a Latin-1 `é` (`0xE9`) from a keyboard or terminal set to another encoding, a b
 scanner in the wrong mode — raises `UnicodeDecodeError` in that thread, and Textual
 treats it as a crash of the whole app. Here undecodable bytes become U+FFFD (`�`), a
 visible replacement character, and input carries on. A multi-byte character split
-across two reads still decodes whole (the decoder stays incremental).
+across two reads still decodes whole (the decoder stays incremental); so a lone byte
+that could start one (Latin-1 `é`, `0xE9`) shows as `�` with the next key.
 
 **Bracketed paste.** After `ESC [ 2 0 0 ~` (paste start) Textual's parser
 (`XTermParser.parse`) collects everything into the paste until `ESC [ 2 0 1 ~` (paste
 end), however long that takes: a start without an end (a hostile device, a cut-off
 paste, a terminal that died mid-paste) swallows every later key, ctrl+q included.
-`SurveykitParser` bounds a paste: when no byte has arrived for `PASTE_IDLE_S` seconds, or
-the paste has reached `PASTE_MAX_CHARS` characters, it ends the paste itself — what was
-collected is delivered as an ordinary `Paste` event — and the parser reads keys again.
-A terminal sends a whole paste at once, so a real paste is never cut by the idle bound.
+`SurveykitParser` bounds a paste: when no byte has arrived for `PASTE_IDLE_S` (0.5 s),
+when it started `PASTE_MAX_S` (1 s) ago, or when it has reached `PASTE_MAX_CHARS`
+characters, it ends the paste itself — what was collected is delivered as an ordinary
+`Paste` event — and the parser reads keys again. Keys pressed within that second are
+part of the paste (a person pressing ctrl+q again and again gets the PIN screen within
+about a second). A terminal writes a whole paste at once, so a real paste is not cut.
 
 **Sequences Textual cannot parse.** A few well-formed-looking sequences raise inside
 Textual's parser (a kitty key `ESC [ 9999999 u` is `chr()` of an impossible code point;
@@ -57,6 +60,7 @@ import types
 from collections.abc import Callable, Generator
 from typing import Any, Final
 
+import textual._parser as _textual_parser
 import textual.drivers.linux_driver as _linux_driver
 from textual import events
 from textual._parser import ParseEOF, ParseTimeout, Peek1, Read1, TokenCallback
@@ -67,6 +71,7 @@ from textual.message import Message
 __all__ = [
     "PASTE_IDLE_S",
     "PASTE_MAX_CHARS",
+    "PASTE_MAX_S",
     "SurveykitDriver",
     "SurveykitParser",
     "replacing_decoder",
@@ -75,6 +80,9 @@ __all__ = [
 
 #: A paste with no new byte for this long is over, end sequence or not.
 PASTE_IDLE_S: Final = 0.5
+#: A paste still open this long after it started is over: keys pressed again and again
+#: must not keep it open.
+PASTE_MAX_S: Final = 1.0
 #: A paste this long is delivered and ended (the rest reads as typed keys).
 PASTE_MAX_CHARS: Final = 65_536
 #: In-band resize reports beyond this many cells a side are not a real terminal.
@@ -86,6 +94,11 @@ _PASTE_FLAG: Final = "bracketed_paste"
 _IN_BAND_FLAG: Final = "_in_band_window_resize"
 #: The globals of `LinuxDriver.run_input_thread` that `SurveykitDriver` rebinds.
 _REBOUND: Final = ("getincrementaldecoder", "XTermParser")
+
+
+def _now() -> float:
+    """The clock of Textual's parser timeouts (looked up at each call: tests replace it)."""
+    return _textual_parser.get_time()
 
 
 def replacing_decoder(encoding: str) -> Callable[[], codecs.IncrementalDecoder]:
@@ -115,16 +128,24 @@ class SurveykitParser(XTermParser):
         inner = super().parse(on_token)
         request = next(inner)
         pasted = 0  # characters read since the paste started
+        paste_started = wait = 0.0
         try:
             while True:
                 pasting = self._pasting(inner)
+                if pasting and pasted == 0:
+                    paste_started = _now()
                 pasted = pasted + 1 if pasting else 0
+                # Textual's parser waits for the paste's next character with no time limit:
+                # give that wait one (the parser's own timeout mechanism throws ParseTimeout).
                 paste_timeout = pasting and isinstance(request, Read1) and request.timeout is None
-                if paste_timeout and pasted > PASTE_MAX_CHARS:
-                    request = self._end_paste(inner)
-                    continue
+                if paste_timeout:
+                    left = paste_started + PASTE_MAX_S - _now()
+                    if pasted > PASTE_MAX_CHARS or left <= 0:
+                        request = self._end_paste(inner)
+                        continue
+                    wait = min(PASTE_IDLE_S, left)
                 try:
-                    character = yield Read1(PASTE_IDLE_S) if paste_timeout else request
+                    character = yield Read1(wait) if paste_timeout else request
                 except ParseTimeout:
                     if paste_timeout:
                         request = self._end_paste(inner)
