@@ -292,3 +292,41 @@ def test_run_takes_invalid_utf8_and_the_session_carries_on(tmp_path: Path) -> No
     assert answers(db) == {"nps": 3, "nps_reason": "Prices \ufffd\ufffd high (pasted)"}
     (s,) = rows(db, "SELECT * FROM sessions")
     assert s["status"] == "interrupted"
+
+
+STUDY = """\
+surveykit: 1
+id: e2e-hostile-study
+title: Hostile input study
+tasks:
+  order: fixed
+  items:
+    - {id: search, title: Search a product, prompt: Find a blue teapot.}
+  error_codes: [navigation, form]
+"""
+
+
+def test_moderate_takes_invalid_utf8_and_digits_of_other_scripts(tmp_path: Path) -> None:
+    require_tmux()
+    (tmp_path / "study.yaml").write_text(STUDY)
+    db = tmp_path / "study.db"
+    cmd = [sys.executable, "-m", "surveykit", "moderate", str(tmp_path / "study.yaml")]
+    cmd += ["--participant", "P1", "--db", str(db)]
+    with Terminal(cmd, cwd=tmp_path) as term:
+        term.wait_for("Task 1 of 1")
+        pid = term.pid()
+        for bad in INVALID_UTF8:
+            send_bytes(term, bad)
+        term.send("s")
+        term.wait_for("RUNNING")
+        term.send("e")
+        term.wait_for("Log an error")
+        # "²" and "٣" are digits to str.isdigit(), not to int(); "\xff" is not UTF-8
+        send_bytes(term, "²".encode() + b"\xff" + "٣".encode())
+        send_bytes(term, b"1")
+        term.wait_for("Error 1 (navigation) logged")
+        assert term.alive and term.pid() == pid and crash_marks(term) == []
+        term.kill(signal.SIGTERM)
+        term.wait_exit(15)
+    errors = rows(db, "SELECT * FROM events WHERE kind = 'error'")
+    assert len(errors) == 1
