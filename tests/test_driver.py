@@ -18,6 +18,7 @@ from textual import constants, events
 from textual.driver import Driver
 from textual.drivers.linux_driver import LinuxDriver
 from textual.message import Message
+from textual.messages import InBandWindowResize
 
 from surveykit.tui.app import SurveykitApp
 from surveykit.tui.driver import (
@@ -236,8 +237,8 @@ class Recorder:
 
 
 @pytest.fixture
-def input_loop(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[int, Recorder]]:
-    """SurveykitDriver's input thread reading a pipe; yields (write end, recorder)."""
+def input_loop(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[int, Recorder, SurveykitDriver]]:
+    """SurveykitDriver's input thread reading a pipe; yields (write end, recorder, driver)."""
     recorder = Recorder()
     monkeypatch.setattr(Driver, "process_message", lambda _driver, message: recorder(message))
     read_end, write_end = os.pipe()
@@ -257,7 +258,7 @@ def input_loop(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[int, Recorder]
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
     try:
-        yield write_end, recorder
+        yield write_end, recorder, driver
     finally:
         driver.exit_event.set()
         thread.join(5)
@@ -266,8 +267,10 @@ def input_loop(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[int, Recorder]
     assert not failures, failures
 
 
-def test_the_input_loop_survives_invalid_utf8(input_loop: tuple[int, Recorder]) -> None:
-    fd, recorder = input_loop
+def test_the_input_loop_survives_invalid_utf8(
+    input_loop: tuple[int, Recorder, SurveykitDriver],
+) -> None:
+    fd, recorder, _driver = input_loop
     os.write(fd, b"\xff")
     os.write(fd, b"caf\xe9")
     os.write(fd, b"\xe2\x82")
@@ -277,8 +280,10 @@ def test_the_input_loop_survives_invalid_utf8(input_loop: tuple[int, Recorder]) 
     assert chars == "\ufffdcaf\ufffd\ufffd!"
 
 
-def test_the_input_loop_ends_an_unterminated_paste(input_loop: tuple[int, Recorder]) -> None:
-    fd, recorder = input_loop
+def test_the_input_loop_ends_an_unterminated_paste(
+    input_loop: tuple[int, Recorder, SurveykitDriver],
+) -> None:
+    fd, recorder, _driver = input_loop
     started = time.monotonic()
     os.write(fd, b"\x1b[200~12")
     got = recorder.wait(lambda m: any(isinstance(x, events.Paste) for x in m))
@@ -289,9 +294,21 @@ def test_the_input_loop_ends_an_unterminated_paste(input_loop: tuple[int, Record
 
 
 def test_the_input_loop_ignores_resize_reports_it_never_asked_for(
-    input_loop: tuple[int, Recorder],
+    input_loop: tuple[int, Recorder, SurveykitDriver],
 ) -> None:
-    fd, recorder = input_loop
+    fd, recorder, _driver = input_loop
     os.write(fd, b"\x1b[48;10;20;100;200tz")
     got = recorder.wait(lambda m: "z" in keys(m))
     assert not [m for m in got if isinstance(m, events.Resize)]
+
+
+def test_the_input_loop_takes_no_late_in_band_resize_agreement(
+    input_loop: tuple[int, Recorder, SurveykitDriver],
+) -> None:
+    # Long after start, a device "agrees" to in-band resizes: taken, it would make the app
+    # ignore SIGWINCH (real resizes) from then on.
+    fd, recorder, driver = input_loop
+    os.write(fd, b"\x1b[?2048;2$yz")
+    got = recorder.wait(lambda m: "z" in keys(m))
+    assert not [m for m in got if isinstance(m, InBandWindowResize)]
+    assert driver._in_band_window_resize is False

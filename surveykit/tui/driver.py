@@ -26,9 +26,10 @@ about a second). A terminal writes a whole paste at once, so a real paste is not
 **Sequences Textual cannot parse.** A few well-formed-looking sequences raise inside
 Textual's parser (a kitty key `ESC [ 9999999 u` is `chr()` of an impossible code point;
 an in-band resize to 0×0 makes the next mouse event divide by zero). The parser drops
-the sequence and starts afresh instead of ending input for good, and in-band resize
-reports are only taken when the terminal has agreed to send them, and only with a
-plausible size.
+the sequence and starts afresh instead of ending input for good. In-band resize reports
+are only taken when the terminal has agreed to send them, and only with a plausible
+size; the terminal's agreement is only taken as the one prompt answer to Textual's
+query at start (a device sending it later would make the app ignore SIGWINCH).
 
 **Where this hooks in, and why there.** The decoder and the parser are both created
 inside `LinuxDriver.run_input_thread`, as the module globals `getincrementaldecoder` and
@@ -55,7 +56,9 @@ report was found for the endless paste or for the parser exceptions.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import functools
+import time
 import types
 from collections.abc import Callable, Generator
 from typing import Any, Final
@@ -67,6 +70,7 @@ from textual._parser import ParseEOF, ParseTimeout, Peek1, Read1, TokenCallback
 from textual._xterm_parser import BRACKETED_PASTE_END, XTermParser
 from textual.drivers.linux_driver import LinuxDriver
 from textual.message import Message
+from textual.messages import InBandWindowResize
 
 __all__ = [
     "PASTE_IDLE_S",
@@ -85,6 +89,8 @@ PASTE_IDLE_S: Final = 0.5
 PASTE_MAX_S: Final = 1.0
 #: A paste this long is delivered and ended (the rest reads as typed keys).
 PASTE_MAX_CHARS: Final = 65_536
+#: The terminal's answer to "do you send in-band resize reports?" comes within this long.
+IN_BAND_REPLY_S: Final = 5.0
 #: In-band resize reports beyond this many cells a side are not a real terminal.
 MAX_TERMINAL_CELLS: Final = 1_000
 
@@ -129,45 +135,45 @@ class SurveykitParser(XTermParser):
         request = next(inner)
         pasted = 0  # characters read since the paste started
         paste_started = wait = 0.0
-        try:
-            while True:
-                pasting = self._pasting(inner)
-                if pasting and pasted == 0:
-                    paste_started = _now()
-                pasted = pasted + 1 if pasting else 0
-                # Textual's parser waits for the paste's next character with no time limit:
-                # give that wait one (the parser's own timeout mechanism throws ParseTimeout).
-                paste_timeout = pasting and isinstance(request, Read1) and request.timeout is None
-                if paste_timeout:
-                    left = paste_started + PASTE_MAX_S - _now()
-                    if pasted > PASTE_MAX_CHARS or left <= 0:
-                        request = self._end_paste(inner)
-                        continue
-                    wait = min(PASTE_IDLE_S, left)
+        while True:
+            pasting = self._pasting(inner)
+            if pasting and pasted == 0:
+                paste_started = _now()
+            pasted = pasted + 1 if pasting else 0
+            # Textual's parser waits for a paste's next character with no time limit: give
+            # that wait one (the parser's own timeout mechanism then throws ParseTimeout).
+            paste_timeout = pasting and isinstance(request, Read1) and request.timeout is None
+            step: Callable[[], Read1 | Peek1]
+            if paste_timeout:
+                left = paste_started + PASTE_MAX_S - _now()
+                wait = min(PASTE_IDLE_S, left)
+            if paste_timeout and (pasted > PASTE_MAX_CHARS or left <= 0):
+                step = functools.partial(self._end_paste, inner)
+            else:
                 try:
                     character = yield Read1(wait) if paste_timeout else request
                 except ParseTimeout:
                     if paste_timeout:
-                        request = self._end_paste(inner)
+                        step = functools.partial(self._end_paste, inner)
                     else:
-                        request = inner.throw(ParseTimeout())
-                    continue
+                        step = functools.partial(inner.throw, ParseTimeout())
                 except ParseEOF:
-                    inner.throw(ParseEOF())
+                    with contextlib.suppress(Exception):  # StopIteration: the parser is done
+                        inner.throw(ParseEOF())
+                    inner.close()
                     return
-                sizes = (self.terminal_size, self.terminal_pixel_size, self.mouse_pixels)
-                try:
-                    request = inner.send(character)
-                except StopIteration:
-                    return
-                except Exception as error:  # a sequence Textual's parser cannot take
-                    self.debug_log(f"dropped a sequence: {error!r}")
-                    inner = super().parse(on_token)
-                    request = next(inner)
-        except StopIteration:
-            return
-        finally:
-            inner.close()
+                else:
+                    sizes = (self.terminal_size, self.terminal_pixel_size, self.mouse_pixels)
+                    step = functools.partial(inner.send, character)
+            try:
+                request = step()
+            except StopIteration:
+                return
+            except Exception as error:  # a sequence Textual's parser cannot take
+                self.debug_log(f"dropped a sequence: {error!r}")
+                inner = super().parse(on_token)
+                request = next(inner)
+                pasted = 0
 
     @staticmethod
     def _pasting(inner: Generator[Read1 | Peek1, str, None]) -> bool:
@@ -211,7 +217,8 @@ def textual_internals_problems() -> list[str]:
             problems.append(f"LinuxDriver.run_input_thread no longer uses the global {name}")
         elif not hasattr(_linux_driver, name):
             problems.append(f"textual.drivers.linux_driver has no global {name}")
-    if _PASTE_FLAG not in XTermParser.parse.__code__.co_varnames:
+    code = XTermParser.parse.__code__
+    if _PASTE_FLAG not in code.co_varnames + code.co_cellvars:
         problems.append(f"XTermParser.parse has no local {_PASTE_FLAG!r} any more")
     if _IN_BAND_FLAG not in LinuxDriver.__init__.__code__.co_names:
         problems.append(f"LinuxDriver no longer sets {_IN_BAND_FLAG}")
@@ -227,7 +234,20 @@ class SurveykitDriver(LinuxDriver):
         XTermParser=SurveykitParser,
     )
 
+    _started_at = 0.0
+    _in_band_answered = False
+
+    def start_application_mode(self) -> None:
+        self._started_at = time.monotonic()
+        super().start_application_mode()
+
     def process_message(self, message: Message) -> None:
-        if isinstance(message, events.Resize) and not self._in_band_window_resize:
+        if isinstance(message, InBandWindowResize):
+            # The answer to the query Textual sends at start: one, right away. A later one is
+            # some device's doing, and would make the app stop following SIGWINCH.
+            if self._in_band_answered or time.monotonic() - self._started_at > IN_BAND_REPLY_S:
+                return
+            self._in_band_answered = True
+        elif isinstance(message, events.Resize) and not self._in_band_window_resize:
             return  # a size report the terminal was never asked for (SIGWINCH gives sizes)
         super().process_message(message)
