@@ -43,7 +43,7 @@ the next character" into a paste-idle timeout through the parser's own timeout
 mechanism (`Read1(timeout)` then `ParseTimeout` from `tick()`), and ends a paste by
 feeding the generator the paste-end sequence. Every one of these assumptions about
 Textual's internals is checked by `tests/test_driver.py`, which fails loudly if an
-upgrade of Textual breaks one; `textual_internals_problems()` lists them at run time.
+upgrade of Textual breaks one (`textual_internals_problems()` names the broken ones).
 
 Upstream: the strict decoding is Textual issue #6456 ("UnicodeDecodeError in input
 thread crashes application when invalid UTF-8 bytes are received",
