@@ -11,10 +11,13 @@ specific to one mode; each mode's app subclasses it.
 from __future__ import annotations
 
 import gc
+import sys
 from pathlib import Path
 from typing import ClassVar, TypeVar
 
+from textual import constants
 from textual.app import App
+from textual.driver import Driver
 
 STYLES = Path(__file__).parent / "styles"
 ReturnType = TypeVar("ReturnType")
@@ -31,6 +34,17 @@ class SurveykitApp(App[ReturnType]):
     CSS_PATH: ClassVar = style_paths()
     ENABLE_COMMAND_PALETTE: ClassVar[bool] = False
     TITLE = "surveykit"
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's terminal driver with surveykit's input policy (`surveykit.tui.driver`).
+
+        A driver named in `TEXTUAL_DRIVER` is still honoured (the kiosk drops that setting).
+        """
+        if constants.DRIVER is not None or sys.platform == "win32":
+            return super().get_driver_class()
+        from surveykit.tui.driver import SurveykitDriver
+
+        return SurveykitDriver
 
     def on_mount(self) -> None:
         self.call_after_refresh(gc.freeze)
