@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from surveykit.definition.loader import Definition
-from surveykit.export import ExportOptions, export, safe_cell
+from surveykit.export import ExportOptions, export
 from surveykit.storage.queries import open_readonly
+from surveykit.textsafe import safe_cell
 from tests.fixtures_data import OTHER_YAML, Run, S, fill, run_cli, sus_answers, write_definition
 
 Cap = pytest.CaptureFixture[str]

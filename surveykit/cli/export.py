@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from surveykit.cli import cli
-from surveykit.cli.common import UserError
+from surveykit.cli.base import UserError
 from surveykit.cli.score import db_argument_or_option, moment_option
 from surveykit.export import FORMATS, TABLES, ExportError, ExportOptions, export
 from surveykit.storage.queries import open_readonly

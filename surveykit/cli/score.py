@@ -8,7 +8,7 @@ import sys
 import click
 
 from surveykit.cli import cli
-from surveykit.cli.common import UserError, resolve_db
+from surveykit.cli.base import UserError, resolve_db
 from surveykit.storage.queries import open_readonly, parse_moment
 
 # scoring (and scipy) is imported when `score` runs, not when any command starts.
