@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from conftest import FakeClock
 
 from surveykit.definition.loader import load
 from surveykit.storage.migrations import MIGRATIONS, SCHEMA_VERSION, _split
@@ -27,35 +28,6 @@ CHECKOUT = load(ROOT / "surveys/checkout-study.yaml")
 ISO_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
 
-class Clock:
-    """A frozen wall clock and a monotonic clock, both moved by hand."""
-
-    def __init__(self) -> None:
-        self.wall = datetime(2026, 11, 22, 10, 15, 3, 123456, tzinfo=UTC)
-        self.mono = 1000.0
-
-    def advance(self, seconds: float) -> None:
-        self.wall += timedelta(seconds=seconds)
-        self.mono += seconds
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "survey.db"
-
-
-@pytest.fixture
-def store(db: Path, clock: Clock):
-    s = Store(db, wall=lambda: clock.wall, mono=lambda: clock.mono)
-    yield s
-    s.close()
-
-
 def rows(store: Store, sql: str, *args: object) -> list[dict]:
     return [dict(r) for r in store.conn.execute(sql, args)]
 
@@ -67,13 +39,13 @@ def columns(conn: sqlite3.Connection, table: str) -> set[str]:
 # --- schema and pragmas ------------------------------------------------------------------
 
 
-def test_pragmas(store: Store, db: Path) -> None:
+def test_pragmas(store: Store, db_path: Path) -> None:
     assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert store.conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
     # WAL is a property of the file: a plain sqlite3 connection sees it too
-    with sqlite3.connect(db) as other:
+    with sqlite3.connect(db_path) as other:
         assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert other.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
@@ -124,12 +96,12 @@ def test_check_constraints_hold(store: Store) -> None:
 # --- timestamps --------------------------------------------------------------------------
 
 
-def test_timestamps_are_utc_with_milliseconds(store: Store, clock: Clock) -> None:
+def test_timestamps_are_utc_with_milliseconds(store: Store, clock: FakeClock) -> None:
     sid = store.start_session(STORE_FEEDBACK, "run")
     assert store.session(sid).started_at == "2026-11-22T10:15:03.123Z"
-    clock.wall = datetime(2026, 11, 22, 12, 0, 0, 999999, tzinfo=timezone(timedelta(hours=2)))
+    clock.set_wall(datetime(2026, 11, 22, 12, 0, 0, 999999, tzinfo=timezone(timedelta(hours=2))))
     assert store.record_shown(sid, "nps") == "2026-11-22T10:00:00.999Z"
-    clock.wall = datetime(2027, 1, 2, 3, 4, 5, 0, tzinfo=UTC)
+    clock.set_wall(datetime(2027, 1, 2, 3, 4, 5, 0, tzinfo=UTC))
     store.record_answer(sid, "nps", 9)
     assert store.answers(sid)[("", "nps")].answered_at == "2027-01-02T03:04:05.000Z"
     for e in store.events(sid):
@@ -225,7 +197,7 @@ def test_record_shown_and_event(store: Store) -> None:
     assert store.shown_keys(sid, "t1") == {"seq"}
 
 
-def test_finish_session(store: Store, clock: Clock) -> None:
+def test_finish_session(store: Store, clock: FakeClock) -> None:
     sid = store.start_session(STORE_FEEDBACK, "kiosk")
     clock.advance(30)
     store.finish_session(sid, "abandoned")
@@ -241,7 +213,7 @@ def test_finish_session(store: Store, clock: Clock) -> None:
 # --- tasks -------------------------------------------------------------------------------
 
 
-def test_task_calls(store: Store, clock: Clock) -> None:
+def test_task_calls(store: Store, clock: FakeClock) -> None:
     sid = store.start_session(CHECKOUT, "moderate", participant="P1", task_order=["apply-coupon", "find-shoes", "guest-checkout"])
     assert store.session(sid).task_order == ["apply-coupon", "find-shoes", "guest-checkout"]
     store.start_task(sid, "apply-coupon", 1)
@@ -282,16 +254,16 @@ def test_task_calls(store: Store, clock: Clock) -> None:
 # --- clocks across processes -------------------------------------------------------------
 
 
-def test_take_over_continues_the_elapsed_clock(db: Path, clock: Clock) -> None:
-    first = Store(db, wall=lambda: clock.wall, mono=lambda: clock.mono)
+def test_take_over_continues_the_elapsed_clock(db_path: Path, clock: FakeClock) -> None:
+    db = db_path
+    first = Store(db, wall=clock.wall, mono=clock)
     sid = first.start_session(CHECKOUT, "moderate", participant="P2")
     clock.advance(5)
     first.record_event(sid, "note")
     first.close()
 
-    later = Clock()
-    later.mono = 50.0  # another process: its monotonic clock means nothing to ours
-    second = Store(db, wall=lambda: later.wall, mono=lambda: later.mono)
+    later = FakeClock(t=50.0)  # another process: its monotonic clock means nothing to ours
+    second = Store(db, wall=later.wall, mono=later)
     s = second.take_over(sid)
     assert s.status == "in_progress" and s.owner_pid == os.getpid()
     later.advance(2)
@@ -308,7 +280,7 @@ def _dead_pid() -> int:
     return proc.pid
 
 
-def test_orphans_are_found_and_marked_interrupted(store: Store, clock: Clock) -> None:
+def test_orphans_are_found_and_marked_interrupted(store: Store, clock: FakeClock) -> None:
     mine = store.start_session(CHECKOUT, "moderate", participant="P4")
     crashed = store.start_session(CHECKOUT, "moderate", participant="P4")
     elsewhere = store.start_session(CHECKOUT, "moderate", participant="P4")
@@ -336,7 +308,8 @@ def test_orphans_are_found_and_marked_interrupted(store: Store, clock: Clock) ->
     assert store.resumable("checkout-study", "P4") is None
 
 
-def test_a_session_of_this_process_not_opened_by_this_store_is_orphaned(db: Path) -> None:
+def test_a_session_of_this_process_not_opened_by_this_store_is_orphaned(db_path: Path) -> None:
+    db = db_path
     with Store(db) as a:
         sid = a.start_session(STORE_FEEDBACK, "run", participant="P9")
     with Store(db) as b:  # same pid, but nobody holds the session any more
@@ -432,7 +405,8 @@ def _build_version_1(path: Path) -> None:
     conn.close()
 
 
-def test_an_old_file_is_upgraded_in_place(db: Path) -> None:
+def test_an_old_file_is_upgraded_in_place(db_path: Path) -> None:
+    db = db_path
     _build_version_1(db)
     with Store(db) as s:
         assert s.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
@@ -449,7 +423,8 @@ def test_an_old_file_is_upgraded_in_place(db: Path) -> None:
         assert again.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
-def test_a_newer_file_is_refused(db: Path) -> None:
+def test_a_newer_file_is_refused(db_path: Path) -> None:
+    db = db_path
     Store(db).close()
     conn = sqlite3.connect(db)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
