@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from surveykit.vocabulary import EVENT_KINDS, OUTCOMES
+
 CODEBOOK_COLUMNS = [
     "file", "survey_id", "variable", "question_id", "task_id", "scope", "type", "level",
     "text", "value_labels", "notes",
@@ -59,8 +61,7 @@ _FIXED_DOCS: dict[str, list[tuple[str, str, str]]] = {
         ("position", "scale", "Position in the participant's task order (1 = first)"),
         ("task_id", "nominal", "Task id"),
         ("task_title", "text", "Task title"),
-        ("outcome", "nominal", "success, partial, fail, abandoned, timeout, skipped; empty when "
-                               "the session ended mid-task"),
+        ("outcome", "nominal", ", ".join(OUTCOMES) + "; empty when the session ended mid-task"),
         ("active_ms", "scale", "Active time in milliseconds, pauses excluded (monotonic clock)"),
         ("errors", "scale", "Errors logged"),
         ("hints", "scale", "Hints given"),
@@ -71,9 +72,7 @@ _FIXED_DOCS: dict[str, list[tuple[str, str, str]]] = {
         ("session_id", "id", "Session id"),
         ("at", "datetime", "UTC ISO 8601 with milliseconds"),
         ("elapsed_ms", "scale", "Milliseconds since the session started (monotonic clock)"),
-        ("kind", "nominal", "session_start, shown, answered, changed, cleared, skipped, back, "
-                            "task_start, task_end, pause, resume, error, hint, note, idle_reset, "
-                            "session_end, interrupted, …"),
+        ("kind", "nominal", ", ".join(EVENT_KINDS)),
         ("task_id", "nominal", "Task, for task events and after_each questions"),
         ("question_id", "nominal", "Question, for question events"),
         ("data", "text", "Details as JSON (value, outcome, error code, note text, …)"),

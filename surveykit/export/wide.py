@@ -15,6 +15,7 @@ from surveykit.export.options import number
 from surveykit.export.tables import scan
 from surveykit.storage import queries
 from surveykit.storage.queries import CatalogueEntry, SessionFilter
+from surveykit.vocabulary import END_STATUSES, OUTCOMES, Mode, Status
 
 Answers = dict[tuple[str, str], tuple[Any, bool]]  # (task_id, question_id) → (value, is_na)
 Runs = dict[str, tuple[Any, ...]]  # task_id → (position, outcome, active_ms, errors, hints)
@@ -155,11 +156,12 @@ class Wide:
         cols: list[_Column] = [
             _Column("session_id", lambda a, r: None, level="id", text="Session id (sessions.id)"),
             _Column("mode", lambda a, r: None, level="nominal", text="How the session ran",
-                    labels={"run": "terminal run", "kiosk": "kiosk", "moderate": "moderated"}),
+                    labels={Mode.RUN: "terminal run", Mode.KIOSK: "kiosk",
+                            Mode.MODERATE: "moderated"}),
             _Column("participant", lambda a, r: None, level="id", text="Participant id"),
             _Column("device", lambda a, r: None, level="nominal", text="Device or terminal name"),
             _Column("status", lambda a, r: None, level="nominal", text="Session status",
-                    labels={s: s for s in ("completed", "abandoned", "interrupted", "in_progress")}),
+                    labels={s: s for s in (*END_STATUSES, Status.IN_PROGRESS)}),
             _Column("started_at", lambda a, r: None, level="datetime",
                     text="Start, UTC ISO 8601 with milliseconds"),
             _Column("ended_at", lambda a, r: None, level="datetime",
@@ -194,8 +196,7 @@ class Wide:
                         level="scale", text=f"{t}: position in the session's task order (1 = first)"),
                 _Column(f"{task_id}.outcome", _run_of(task_id, 1), task_id=task_id,
                         level="nominal", text=f"{t}: outcome coded by the moderator",
-                        labels={o: o for o in ("success", "partial", "fail", "abandoned",
-                                               "timeout", "skipped")},
+                        labels={o: o for o in OUTCOMES},
                         notes="empty: not attempted, or the session ended mid-task"),
                 _Column(f"{task_id}.active_ms", _run_of(task_id, 2), task_id=task_id,
                         level="scale", text=f"{t}: active time in milliseconds (pauses excluded)"),
