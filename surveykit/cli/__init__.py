@@ -18,7 +18,7 @@ import sys
 import click
 
 from surveykit import __version__
-from surveykit.cli.base import UserError
+from surveykit.cli.base import UserError, echo
 
 #: Every command: the module that defines it, and its one-line help as `--help` shows
 #: it (the first paragraph of the command's docstring).
@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> None:
         e.show()
         sys.exit(e.exit_code)
     except UserError as e:
-        click.echo(f"Error: {e}", err=True)
+        echo(f"Error: {e}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
@@ -136,10 +136,10 @@ def main(argv: list[str] | None = None) -> None:
 
         if isinstance(e, DefinitionError):
             for p in e.problems:
-                click.echo(str(p), err=True)
+                echo(str(p), err=True)
             sys.exit(1)
         if isinstance(e, StorageError):
-            click.echo(f"Error: {e}", err=True)
+            echo(f"Error: {e}", err=True)
             sys.exit(1)
         raise
     sys.exit(0)
