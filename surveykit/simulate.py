@@ -40,7 +40,7 @@ from surveykit.vocabulary import EventKind, Mode, Outcome, Status
 
 #: The modes a simulated session can have (a preview is never simulated).
 MODES: tuple[str, ...] = tuple(str(m) for m in (Mode.RUN, Mode.KIOSK, Mode.MODERATE))
-ABANDON_RATE = {Mode.KIOSK: 0.09, Mode.RUN: 0.05, Mode.MODERATE: 0.02}
+ABANDON_RATE: dict[str, float] = {Mode.KIOSK: 0.09, Mode.RUN: 0.05, Mode.MODERATE: 0.02}
 INTERRUPT_RATE = 0.004
 DEFAULT_DEVICES: dict[str, tuple[str, ...]] = {
     Mode.KIOSK: ("kiosk-1", "kiosk-2", "kiosk-3"), Mode.RUN: (), Mode.MODERATE: ("lab-1",),
@@ -318,7 +318,7 @@ class Simulator:
                     outcome = w.task(tid, pos)
                     if outcome == Outcome.SKIPPED:
                         continue
-                    centre = {Outcome.SUCCESS: 0.8, Outcome.PARTIAL: 0.6}.get(outcome or "", 0.45)
+                    centre = {str(Outcome.SUCCESS): 0.8, str(Outcome.PARTIAL): 0.6}.get(outcome or "", 0.45)
                     w.block(self.s.tasks.after_each, tid, context, context_na, centre=centre)
             w.block(self.s.after, "", context, context_na)
         except _Stop:

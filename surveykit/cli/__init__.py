@@ -78,7 +78,8 @@ class LazyGroup(click.Group):
         rows = []
         for name in names:
             if name in COMMANDS:
-                text = click.utils.make_default_short_help(COMMANDS[name][1], limit)
+                # shortened exactly as click shortens a loaded command's help
+                text = click.Command(name, help=COMMANDS[name][1]).get_short_help_str(limit)
             else:  # registered by hand (tests, plug-ins): ask the command itself
                 text = self.commands[name].get_short_help_str(limit)
             rows.append((name, text))

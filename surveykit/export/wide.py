@@ -190,20 +190,20 @@ class Wide:
 
         cols.extend(block("questions", "", ""))
         for task_id, title in tasks:
-            t = f"Task {task_id} ({title})"
+            name = f"Task {task_id} ({title})"
             cols.extend([
                 _Column(f"{task_id}.position", _run_of(task_id, 0), task_id=task_id,
-                        level="scale", text=f"{t}: position in the session's task order (1 = first)"),
+                        level="scale", text=f"{name}: position in the session's task order (1 = first)"),
                 _Column(f"{task_id}.outcome", _run_of(task_id, 1), task_id=task_id,
-                        level="nominal", text=f"{t}: outcome coded by the moderator",
+                        level="nominal", text=f"{name}: outcome coded by the moderator",
                         labels={o: o for o in OUTCOMES},
                         notes="empty: not attempted, or the session ended mid-task"),
                 _Column(f"{task_id}.active_ms", _run_of(task_id, 2), task_id=task_id,
-                        level="scale", text=f"{t}: active time in milliseconds (pauses excluded)"),
+                        level="scale", text=f"{name}: active time in milliseconds (pauses excluded)"),
                 _Column(f"{task_id}.errors", _run_of(task_id, 3), task_id=task_id,
-                        level="scale", text=f"{t}: errors logged"),
+                        level="scale", text=f"{name}: errors logged"),
                 _Column(f"{task_id}.hints", _run_of(task_id, 4), task_id=task_id,
-                        level="scale", text=f"{t}: hints given"),
+                        level="scale", text=f"{name}: hints given"),
             ])
             cols.extend(block("after_each", task_id, f"{task_id}."))
         cols.extend(block("after", "", ""))
@@ -219,7 +219,7 @@ class Wide:
     ) -> list[_Column]:
         qid = e.parent_id
         where = f" (after task {task_id})" if task_id else ""
-        base = {"question_id": qid, "task_id": task_id or None, "scope": e.scope, "type": e.type}
+        base: dict[str, Any] = {"question_id": qid, "task_id": task_id or None, "scope": e.scope, "type": e.type}
         na = info is not None and info.na
         cols: list[_Column] = []
         if e.type == "note":
