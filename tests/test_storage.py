@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 from conftest import FakeClock
 
 from surveykit.definition.loader import load
@@ -74,6 +75,30 @@ def test_tables_and_views(store: Store) -> None:
     assert {"session_overview", "answers_labeled", "task_runs_labeled"} <= views
     pk = [r[1] for r in conn.execute("PRAGMA table_info(answers)") if r[5]]
     assert sorted(pk) == ["question_id", "session_id", "task_id"]
+
+
+def test_the_file_reads_right_in_sqlite_utils(store: Store, db_path: Path) -> None:
+    """sqlite-utils (the library under Datasette) sees the documented tables, keys,
+    foreign keys and views, and reads the views' rows."""
+    sid = store.start_session(CHECKOUT, "moderate", participant="P1", device="lab-1")
+    store.record_answer(sid, "shop_online", "Weekly")
+    store.start_task(sid, "find-shoes", 1)
+    store.finish_task(sid, "find-shoes", "success", 61_000)
+    db = sqlite_utils.Database(db_path)
+    assert {"definitions", "sessions", "answers", "task_runs", "events", "questions",
+            "tasks"} <= set(db.table_names())
+    assert {"session_overview", "answers_labeled", "task_runs_labeled",
+            wide_view_name(CHECKOUT.survey.id)} <= set(db.view_names())
+    assert db["answers"].pks == ["session_id", "task_id", "question_id"]
+    assert db["task_runs"].pks == ["session_id", "task_id"]
+    assert {(fk.column, fk.other_table) for fk in db["answers"].foreign_keys} == {
+        ("session_id", "sessions")}
+    assert db["sessions"].columns_dict["status"] is str
+    overview = list(db["session_overview"].rows)
+    assert [(r["participant"], r["answers"], r["task_runs"]) for r in overview] == [("P1", 1, 1)]
+    runs = list(db["task_runs_labeled"].rows)
+    assert runs[0]["task_title"] and runs[0]["active_s"] == 61.0
+    db.close()
 
 
 def test_foreign_keys_are_enforced(store: Store) -> None:
