@@ -21,6 +21,7 @@ from surveykit.definition.loader import load
 from surveykit.storage.migrations import MIGRATIONS, SCHEMA_VERSION, _split
 from surveykit.storage.store import StorageError, Store, encode_value
 from surveykit.storage.views import wide_view_name
+from surveykit.vocabulary import MODES, OUTCOMES, STATUSES
 
 ROOT = Path(__file__).resolve().parents[1]
 STORE_FEEDBACK = load(ROOT / "surveys/store-feedback.yaml")
@@ -99,6 +100,24 @@ def test_the_file_reads_right_in_sqlite_utils(store: Store, db_path: Path) -> No
     runs = list(db["task_runs_labeled"].rows)
     assert runs[0]["task_title"] and runs[0]["active_s"] == 61.0
     db.close()
+
+
+def test_the_schema_accepts_exactly_the_vocabulary(store: Store) -> None:
+    """The CHECK constraints of the released schema and `surveykit.vocabulary` agree:
+    a word added to the vocabulary without a migration fails here."""
+    sid = store.start_session(STORE_FEEDBACK, "kiosk")
+    c = store.conn
+    for mode in MODES:
+        c.execute("UPDATE sessions SET mode = ? WHERE id = ?", (mode, sid))
+    for status in STATUSES:
+        c.execute("UPDATE sessions SET status = ? WHERE id = ?", (status, sid))
+    c.execute("INSERT INTO task_runs (session_id, task_id, position) VALUES (?, 't', 1)", (sid,))
+    for outcome in OUTCOMES:
+        c.execute("UPDATE task_runs SET outcome = ? WHERE session_id = ?", (outcome, sid))
+    for column, table, word in (("mode", "sessions", "browser"), ("status", "sessions", "lost"),
+                                ("outcome", "task_runs", "won")):
+        with pytest.raises(sqlite3.IntegrityError):
+            c.execute(f"UPDATE {table} SET {column} = ? WHERE {'id' if table == 'sessions' else 'session_id'} = ?", (word, sid))
 
 
 def test_foreign_keys_are_enforced(store: Store) -> None:

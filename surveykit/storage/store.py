@@ -267,7 +267,7 @@ class Store:
             cur = c.execute(
                 """INSERT INTO sessions (survey_id, definition_sha256, mode, participant, device,
                        started_at, status, task_order_json, meta_json, owner_host, owner_pid)
-                   VALUES (?, ?, ?, ?, ?, ?, 'in_progress', ?, ?, ?, ?)""",
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     definition.survey.id,
                     definition.sha256,
@@ -275,6 +275,7 @@ class Store:
                     participant,
                     device,
                     now,
+                    Status.IN_PROGRESS,
                     json.dumps(task_order) if task_order is not None else None,
                     json.dumps(meta or {}, ensure_ascii=False),
                     self.host,
@@ -294,9 +295,9 @@ class Store:
             ).fetchone()
             offset = int(row[0] or 0)
             c.execute(
-                "UPDATE sessions SET owner_host = ?, owner_pid = ?, status = 'in_progress', "
+                "UPDATE sessions SET owner_host = ?, owner_pid = ?, status = ?, "
                 "ended_at = NULL WHERE id = ?",
-                (self.host, self.pid, session_id),
+                (self.host, self.pid, Status.IN_PROGRESS, session_id),
             )
             self._clocks[session_id] = (self._mono(), offset)
             self._event(c, session_id, EventKind.RESUME)
@@ -364,9 +365,8 @@ class Store:
             with self._tx() as c:
                 last = c.execute("SELECT MAX(at) FROM events WHERE session_id = ?", (sid,)).fetchone()[0]
                 c.execute(
-                    "UPDATE sessions SET status = 'interrupted', ended_at = ? WHERE id = ? "
-                    "AND status = 'in_progress'",
-                    (last or self.now(), sid),
+                    "UPDATE sessions SET status = ?, ended_at = ? WHERE id = ? AND status = ?",
+                    (Status.INTERRUPTED, last or self.now(), sid, Status.IN_PROGRESS),
                 )
                 self._event(c, sid, EventKind.INTERRUPTED, data={"reason": "process ended without closing"})
         return ids
@@ -394,9 +394,9 @@ class Store:
         return {
             r[0]
             for r in self.conn.execute(
-                "SELECT DISTINCT question_id FROM events WHERE session_id = ? AND kind = 'shown' "
+                "SELECT DISTINCT question_id FROM events WHERE session_id = ? AND kind = ? "
                 "AND COALESCE(task_id, '') = ?",
-                (session_id, task_id),
+                (session_id, EventKind.SHOWN, task_id),
             )
         }
 
@@ -599,10 +599,10 @@ class Store:
         with self._tx() as c:
             c.execute(
                 """INSERT INTO task_runs (session_id, task_id, position, started_at, ended_at,
-                       active_ms, outcome) VALUES (?, ?, ?, NULL, ?, 0, 'skipped')
-                   ON CONFLICT (session_id, task_id) DO UPDATE SET outcome = 'skipped',
+                       active_ms, outcome) VALUES (?, ?, ?, NULL, ?, 0, ?)
+                   ON CONFLICT (session_id, task_id) DO UPDATE SET outcome = excluded.outcome,
                        ended_at = excluded.ended_at""",
-                (session_id, task_id, position, now),
+                (session_id, task_id, position, now, Outcome.SKIPPED),
             )
             self._event(
                 c, session_id, EventKind.TASK_END, task_id=task_id,
