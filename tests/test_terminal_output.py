@@ -71,6 +71,8 @@ def test_score_by_device_on_a_terminal(hostile_db: Path, fmt: list[str]) -> None
     assert_shown_as_symbols(out)
     if fmt == ["--csv"]:
         assert "␛]0;pwned␇kiosk␛[31m-1\ufffd" in out
+    if fmt == []:  # the table's own bold headings stay bold
+        assert "\x1b[1m" in out and "device = " in out
 
 
 def test_score_csv_into_a_pipe_keeps_the_exact_data(hostile_db: Path) -> None:
