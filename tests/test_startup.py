@@ -23,6 +23,7 @@ STORE_FEEDBACK = ROOT / "surveys" / "store-feedback.yaml"
 CHECKOUT = ROOT / "surveys" / "checkout-study.yaml"
 
 HEAVY = ("pydantic", "ruamel", "scipy", "textual")
+COLUMNS = "100"
 
 PROBE = """
 import io, json, sys, contextlib
@@ -41,6 +42,7 @@ print(json.dumps({"code": code, "out": out.getvalue(), "modules": sorted(sys.mod
 def loaded(args: list[str], cwd: Path) -> tuple[int, str, set[str]]:
     """Run `surveykit ARGS` in a fresh interpreter: (exit code, stdout, loaded modules)."""
     env = {k: v for k, v in os.environ.items() if k != "SURVEYKIT_DB"}
+    env["COLUMNS"] = COLUMNS  # help is wrapped to the terminal's width
     r = subprocess.run(
         [sys.executable, "-c", PROBE, json.dumps(args)],
         capture_output=True, text=True, cwd=cwd, env=env, timeout=120, stdin=subprocess.DEVNULL,
@@ -79,7 +81,10 @@ def test_version_and_help_load_nothing_heavy(args: list[str], tmp_path: Path) ->
                                                                    "surveykit.cli.base"}
 
 
-def test_help_lists_every_command_with_its_own_help(tmp_path: Path) -> None:
+def test_help_lists_every_command_with_its_own_help(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", COLUMNS)
     _code, lazy, _ = loaded(["--help"], tmp_path)
     for name in COMMANDS:
         assert any(line.split()[:1] == [name] for line in lazy.splitlines()), name
