@@ -12,8 +12,9 @@ Files written to the output folder (`.csv` or `.jsonl`):
 
 Rows are streamed from SQLite to the file (memory does not grow with the data)
 and each file is written under a temporary name and renamed when complete.
-CSV cells holding text that begins with `=`, `+`, `-`, `@`, tab or CR are
-prefixed with a single quote so that spreadsheets show them as text instead
+CSV cells holding text that begins with `=`, `+`, `-`, `@`, tab or CR (or with
+a character whose NFKC form does, like a fullwidth `＝`) are prefixed with a
+single quote so that spreadsheets show them as text instead
 of running them as formulas; numbers (including negative numbers) are written
 as numbers. JSON Lines keep every value as stored (lists and objects as JSON).
 

@@ -9,13 +9,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from surveykit.export.options import number
 from surveykit.storage import queries
 from surveykit.storage.queries import CatalogueEntry
 
 NA_LABEL = "Not applicable"  # the definition format's default `na_label`
 _TRUE_WORDS = frozenset({"1", "on", "t", "true", "y", "yes"})
 
+
+def number(v: float | int | None) -> float | int | None:
+    """A stored number as written out: 7.0 as 7, 7.5 as 7.5."""
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return v
 
 
 @dataclass

@@ -12,12 +12,6 @@ FORMATS = ("csv", "jsonl")
 TABLES = ("sessions", "answers", "responses", "task_runs", "events", "codebook")
 
 
-def number(v: float | int | None) -> float | int | None:
-    if isinstance(v, float) and v.is_integer():
-        return int(v)
-    return v
-
-
 class Progress(Protocol):
     def start(self, name: str, total: int | None) -> None: ...
 

@@ -11,8 +11,7 @@ import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
-from surveykit.export.catalogue import Catalogue, other_text
-from surveykit.export.options import number
+from surveykit.export.catalogue import Catalogue, number, other_text
 from surveykit.storage.queries import SessionFilter
 
 #: Columns whose values never come from people's typing or free-form files: numbers,

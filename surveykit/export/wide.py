@@ -10,8 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from surveykit.export.catalogue import Catalogue, QInfo, decode, other_text
-from surveykit.export.options import number
+from surveykit.export.catalogue import Catalogue, QInfo, decode, number, other_text
 from surveykit.export.tables import scan
 from surveykit.storage import queries
 from surveykit.storage.queries import CatalogueEntry, SessionFilter
