@@ -9,14 +9,13 @@ from typing import Any, TypeVar
 
 import click
 
+from surveykit.cli.base import UserError, resolve_db
 from surveykit.definition.loader import Definition, load
-from surveykit.storage.store import StorageError, default_db_path
+from surveykit.storage.store import StorageError
+
+__all__ = ["UserError", "check_writable", "db_option", "load_definition", "resolve_db"]
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-class UserError(Exception):
-    """A mistake the user can fix; printed as one line, exit code 1."""
 
 
 def db_option(f: F) -> F:
@@ -30,10 +29,6 @@ def db_option(f: F) -> F:
         show_envvar=True,
         help="SQLite file to write (default ./surveykit.db).",
     )(f)
-
-
-def resolve_db(db_path: str | None) -> str:
-    return db_path or default_db_path()
 
 
 def load_definition(path: str) -> Definition:

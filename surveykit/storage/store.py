@@ -16,17 +16,39 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from surveykit.definition.loader import Definition
-from surveykit.definition.models import Survey
 from surveykit.storage.migrations import NewerSchemaError, migrate
 from surveykit.storage.views import create_wide_view
 from surveykit.timeutil import Monotonic, WallClock, iso_ms, utc_now
+from surveykit.vocabulary import (
+    END_STATUSES,
+    MODES,
+    OUTCOMES,
+    STATUSES,
+    EventKind,
+    Outcome,
+    Status,
+)
 
-MODES = ("run", "kiosk", "moderate", "preview")
-STATUSES = ("in_progress", "completed", "abandoned", "interrupted")
-OUTCOMES = ("success", "partial", "fail", "abandoned", "timeout", "skipped")
+if TYPE_CHECKING:  # types only: storage never loads the definition loader (or pydantic)
+    from surveykit.definition.models import Survey
+    from surveykit.definition.record import Definition
+
+__all__ = [
+    "DEFAULT_DB",
+    "MODES",
+    "OUTCOMES",
+    "STATUSES",
+    "Answer",
+    "SessionRow",
+    "StorageError",
+    "Store",
+    "catalogue",
+    "default_db_path",
+    "encode_value",
+]
+
 DEFAULT_DB = "surveykit.db"
 
 
@@ -245,7 +267,7 @@ class Store:
             cur = c.execute(
                 """INSERT INTO sessions (survey_id, definition_sha256, mode, participant, device,
                        started_at, status, task_order_json, meta_json, owner_host, owner_pid)
-                   VALUES (?, ?, ?, ?, ?, ?, 'in_progress', ?, ?, ?, ?)""",
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     definition.survey.id,
                     definition.sha256,
@@ -253,6 +275,7 @@ class Store:
                     participant,
                     device,
                     now,
+                    Status.IN_PROGRESS,
                     json.dumps(task_order) if task_order is not None else None,
                     json.dumps(meta or {}, ensure_ascii=False),
                     self.host,
@@ -261,7 +284,7 @@ class Store:
             )
             session_id = int(cur.lastrowid or 0)
             self._clocks[session_id] = (self._mono(), 0)
-            self._event(c, session_id, "session_start", data={"mode": mode}, at=now)
+            self._event(c, session_id, EventKind.SESSION_START, data={"mode": mode}, at=now)
         return session_id
 
     def take_over(self, session_id: int) -> SessionRow:
@@ -272,19 +295,19 @@ class Store:
             ).fetchone()
             offset = int(row[0] or 0)
             c.execute(
-                "UPDATE sessions SET owner_host = ?, owner_pid = ?, status = 'in_progress', "
+                "UPDATE sessions SET owner_host = ?, owner_pid = ?, status = ?, "
                 "ended_at = NULL WHERE id = ?",
-                (self.host, self.pid, session_id),
+                (self.host, self.pid, Status.IN_PROGRESS, session_id),
             )
             self._clocks[session_id] = (self._mono(), offset)
-            self._event(c, session_id, "resume")
+            self._event(c, session_id, EventKind.RESUME)
         return self.session(session_id)
 
-    def finish_session(self, session_id: int, status: str = "completed") -> None:
-        if status not in STATUSES or status == "in_progress":
-            raise ValueError(f"status must be one of {STATUSES[1:]}")
+    def finish_session(self, session_id: int, status: str = Status.COMPLETED) -> None:
+        if status not in END_STATUSES:
+            raise ValueError(f"status must be one of {END_STATUSES}")
         with self._tx() as c:
-            self._event(c, session_id, "session_end", data={"status": status})
+            self._event(c, session_id, EventKind.SESSION_END, data={"status": status})
             c.execute(
                 "UPDATE sessions SET status = ?, ended_at = ? WHERE id = ?",
                 (status, self.now(), session_id),
@@ -320,7 +343,7 @@ class Store:
 
     def is_orphan(self, s: SessionRow) -> bool:
         """In progress, but its process on this machine is gone."""
-        if s.status != "in_progress":
+        if s.status != Status.IN_PROGRESS:
             return False
         if s.owner_host != self.host or s.owner_pid is None:
             return False
@@ -330,23 +353,22 @@ class Store:
 
     def resumable(self, survey_id: str, participant: str) -> SessionRow | None:
         """The participant's latest in-progress session whose process died."""
-        for s in reversed(self.sessions(survey_id, participant=participant, status="in_progress")):
+        for s in reversed(self.sessions(survey_id, participant=participant, status=Status.IN_PROGRESS)):
             if self.is_orphan(s):
                 return s
         return None
 
     def mark_orphans_interrupted(self, survey_id: str | None = None) -> list[int]:
         """Sessions left in progress by a dead process become `interrupted`."""
-        ids = [s.id for s in self.sessions(survey_id, status="in_progress") if self.is_orphan(s)]
+        ids = [s.id for s in self.sessions(survey_id, status=Status.IN_PROGRESS) if self.is_orphan(s)]
         for sid in ids:
             with self._tx() as c:
                 last = c.execute("SELECT MAX(at) FROM events WHERE session_id = ?", (sid,)).fetchone()[0]
                 c.execute(
-                    "UPDATE sessions SET status = 'interrupted', ended_at = ? WHERE id = ? "
-                    "AND status = 'in_progress'",
-                    (last or self.now(), sid),
+                    "UPDATE sessions SET status = ?, ended_at = ? WHERE id = ? AND status = ?",
+                    (Status.INTERRUPTED, last or self.now(), sid, Status.IN_PROGRESS),
                 )
-                self._event(c, sid, "interrupted", data={"reason": "process ended without closing"})
+                self._event(c, sid, EventKind.INTERRUPTED, data={"reason": "process ended without closing"})
         return ids
 
     # --- answers -----------------------------------------------------------------------
@@ -363,7 +385,7 @@ class Store:
         now = self.now()
         with self._tx() as c:
             self._event(
-                c, session_id, "shown", task_id=task_id, question_id=question_id, data=data, at=now
+                c, session_id, EventKind.SHOWN, task_id=task_id, question_id=question_id, data=data, at=now
             )
         return now
 
@@ -372,9 +394,9 @@ class Store:
         return {
             r[0]
             for r in self.conn.execute(
-                "SELECT DISTINCT question_id FROM events WHERE session_id = ? AND kind = 'shown' "
+                "SELECT DISTINCT question_id FROM events WHERE session_id = ? AND kind = ? "
                 "AND COALESCE(task_id, '') = ?",
-                (session_id, task_id),
+                (session_id, EventKind.SHOWN, task_id),
             )
         }
 
@@ -412,14 +434,14 @@ class Store:
             )
             new = {"value": value, "na": is_na, "response_ms": response_ms}
             if old is None:
-                self._event(c, session_id, "answered", task_id=task_id, question_id=question_id, data=new, at=now)
+                self._event(c, session_id, EventKind.ANSWERED, task_id=task_id, question_id=question_id, data=new, at=now)
             elif old["value_json"] != value_json or bool(old["is_na"]) != is_na:
                 prev = {
                     "value": json.loads(old["value_json"]) if old["value_json"] is not None else None,
                     "na": bool(old["is_na"]),
                 }
                 self._event(
-                    c, session_id, "changed", task_id=task_id, question_id=question_id,
+                    c, session_id, EventKind.CHANGED, task_id=task_id, question_id=question_id,
                     data={"from": prev, "to": new}, at=now,
                 )
 
@@ -433,7 +455,7 @@ class Store:
             ).fetchone()
             if old is not None:
                 self._event(
-                    c, session_id, "cleared", task_id=task_id, question_id=question_id,
+                    c, session_id, EventKind.CLEARED, task_id=task_id, question_id=question_id,
                     data={
                         "value": json.loads(old["value_json"]) if old["value_json"] else None,
                         "na": bool(old["is_na"]),
@@ -517,7 +539,7 @@ class Store:
                        ended_at = NULL, active_ms = 0, outcome = NULL, errors = 0, hints = 0""",
                 (session_id, task_id, position, now),
             )
-            self._event(c, session_id, "task_start", task_id=task_id, data={"position": position}, at=now)
+            self._event(c, session_id, EventKind.TASK_START, task_id=task_id, data={"position": position}, at=now)
 
     def task_event(
         self,
@@ -530,17 +552,17 @@ class Store:
     ) -> None:
         """pause/resume/error/hint/note/restart/reopen… with the run's row kept in step."""
         with self._tx() as c:
-            if kind == "error":
+            if kind == EventKind.ERROR:
                 c.execute(
                     "UPDATE task_runs SET errors = errors + 1 WHERE session_id = ? AND task_id = ?",
                     (session_id, task_id),
                 )
-            elif kind == "hint":
+            elif kind == EventKind.HINT:
                 c.execute(
                     "UPDATE task_runs SET hints = hints + 1 WHERE session_id = ? AND task_id = ?",
                     (session_id, task_id),
                 )
-            elif kind == "reopen":  # the moderator undid the end: no outcome until ended again
+            elif kind == EventKind.REOPEN:  # the moderator undid the end: no outcome until ended again
                 c.execute(
                     "UPDATE task_runs SET outcome = NULL, ended_at = NULL "
                     "WHERE session_id = ? AND task_id = ?",
@@ -568,7 +590,7 @@ class Store:
                 (outcome, active_ms, now, session_id, task_id),
             )
             self._event(
-                c, session_id, "task_end", task_id=task_id,
+                c, session_id, EventKind.TASK_END, task_id=task_id,
                 data={"outcome": outcome, "active_ms": active_ms}, at=now,
             )
 
@@ -577,12 +599,15 @@ class Store:
         with self._tx() as c:
             c.execute(
                 """INSERT INTO task_runs (session_id, task_id, position, started_at, ended_at,
-                       active_ms, outcome) VALUES (?, ?, ?, NULL, ?, 0, 'skipped')
-                   ON CONFLICT (session_id, task_id) DO UPDATE SET outcome = 'skipped',
+                       active_ms, outcome) VALUES (?, ?, ?, NULL, ?, 0, ?)
+                   ON CONFLICT (session_id, task_id) DO UPDATE SET outcome = excluded.outcome,
                        ended_at = excluded.ended_at""",
-                (session_id, task_id, position, now),
+                (session_id, task_id, position, now, Outcome.SKIPPED),
             )
-            self._event(c, session_id, "task_end", task_id=task_id, data={"outcome": "skipped"}, at=now)
+            self._event(
+                c, session_id, EventKind.TASK_END, task_id=task_id,
+                data={"outcome": Outcome.SKIPPED}, at=now,
+            )
 
     def task_runs(self, session_id: int) -> list[dict[str, Any]]:
         return [
