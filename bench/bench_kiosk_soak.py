@@ -50,7 +50,7 @@ sys.path.insert(0, str(ROOT))
 from textual import events  # noqa: E402
 
 from surveykit.definition.loader import load  # noqa: E402
-from surveykit.flow.kiosk_writer import KioskWriter  # noqa: E402
+from surveykit.storage.kiosk_writer import KioskWriter  # noqa: E402
 from surveykit.tui.kiosk_app import KioskApp  # noqa: E402
 from surveykit.tui.screens.kiosk_welcome import KioskWelcomeScreen  # noqa: E402
 from surveykit.tui.screens.questions import QuestionsScreen  # noqa: E402

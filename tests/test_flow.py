@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from surveykit.definition.loader import Definition, load
-from surveykit.flow.session import QuestionRun, block_context, flow_for
-from surveykit.flow.steps import Flow, Step, display_value, parse_number, validate_answer
+from surveykit.session.questions import QuestionRun, block_context, flow_for
+from surveykit.session.steps import Flow, Step, display_value, parse_number, validate_answer
 from surveykit.storage.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]

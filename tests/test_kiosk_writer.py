@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 
 from surveykit.definition.loader import Definition, load
-from surveykit.flow.kiosk_writer import KioskWriter, find_spills
-from surveykit.flow.session import QuestionRun, flow_for
+from surveykit.storage.kiosk_writer import KioskWriter, find_spills
+from surveykit.session.questions import QuestionRun, flow_for
 from surveykit.storage.store import StorageError, Store
 
 EPOCH = datetime(2026, 11, 22, 10, 15, 3, 123000, tzinfo=UTC)
@@ -496,7 +496,7 @@ def test_nothing_is_kept_in_memory_per_session_once_written(
 KIOSK_PROCESS = """
 import sys
 from surveykit.definition.loader import load
-from surveykit.flow.kiosk_writer import KioskWriter
+from surveykit.storage.kiosk_writer import KioskWriter
 definition = load(sys.argv[1])
 w = KioskWriter(sys.argv[2], busy_timeout_s=2.0)
 for i in range(int(sys.argv[4])):

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from surveykit.definition.loader import Definition, load
-from surveykit.flow.study import (
+from surveykit.session.study import (
     CHECKPOINT_MS,
     StudyError,
     StudySession,

@@ -21,7 +21,7 @@ import click
 from surveykit.cli import cli
 from surveykit.cli.common import UserError, check_writable, db_option, load_definition, resolve_db
 from surveykit.definition.loader import Definition
-from surveykit.flow.kiosk_writer import KioskWriter, find_spills
+from surveykit.storage.kiosk_writer import KioskWriter, find_spills
 from surveykit.storage.store import StorageError
 
 if TYPE_CHECKING:

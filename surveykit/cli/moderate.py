@@ -32,7 +32,7 @@ def moderate(file: str, participant: str | None, device: str | None, db_path: st
     If surveykit stops mid-session, run the same command again: the session
     resumes where it was, with every event kept.
     """
-    from surveykit.flow.study import StudyError, open_study
+    from surveykit.session.study import StudyError, open_study
     from surveykit.storage.store import Store
 
     definition = load_definition(file)

@@ -45,9 +45,9 @@ from textual.screen import Screen
 
 from surveykit.definition.loader import Definition
 from surveykit.definition.models import KioskSettings
-from surveykit.flow.kiosk import IdleTimer, PinGate
-from surveykit.flow.kiosk_writer import KioskWriter
-from surveykit.flow.session import QuestionRun, flow_for
+from surveykit.session.kiosk import IdleTimer, PinGate
+from surveykit.storage.kiosk_writer import KioskWriter
+from surveykit.session.questions import QuestionRun, flow_for
 from surveykit.storage.store import Store
 from surveykit.tui.app import SurveykitApp
 from surveykit.tui.run_app import blocks_for

@@ -23,7 +23,7 @@ from typing import ClassVar
 from textual.binding import Binding, BindingType
 
 from surveykit.definition.loader import Definition
-from surveykit.flow.study import (
+from surveykit.session.study import (
     Block,
     StudyError,
     StudySession,

@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 from textual.binding import Binding, BindingType
 
 from surveykit.definition.loader import Definition
-from surveykit.flow.session import QuestionRun, block_context, flow_for
+from surveykit.session.questions import QuestionRun, block_context, flow_for
 from surveykit.storage.store import SessionRow, StorageError, Store
 from surveykit.tui.app import SurveykitApp
 from surveykit.tui.screens import (

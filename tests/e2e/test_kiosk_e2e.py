@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from terminal import Terminal, require_tmux  # tests/ is on pytest's pythonpath
 
-from surveykit.flow.kiosk import pin_sha256
+from surveykit.session.kiosk import pin_sha256
 
 pytestmark = pytest.mark.e2e
 

@@ -16,8 +16,8 @@ import pytest
 
 from surveykit.cli import kiosk as kiosk_cli
 from surveykit.definition.loader import load
-from surveykit.flow.kiosk import pin_sha256
-from surveykit.flow.kiosk_writer import KioskWriter, find_spills
+from surveykit.session.kiosk import pin_sha256
+from surveykit.storage.kiosk_writer import KioskWriter, find_spills
 from surveykit.tui import kiosk_app
 from surveykit.tui.kiosk_app import KioskResult
 

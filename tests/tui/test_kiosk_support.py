@@ -17,8 +17,8 @@ from typing import Any
 from textual.pilot import Pilot
 
 from surveykit.definition.loader import Definition, load
-from surveykit.flow.kiosk import pin_sha256
-from surveykit.flow.kiosk_writer import KioskWriter
+from surveykit.session.kiosk import pin_sha256
+from surveykit.storage.kiosk_writer import KioskWriter
 from surveykit.tui.kiosk_app import KioskApp
 
 try:

@@ -13,7 +13,7 @@ import math
 
 from textual.widgets import Static
 
-from surveykit.flow.kiosk_writer import WriterHealth
+from surveykit.storage.kiosk_writer import WriterHealth
 from surveykit.tui.widgets import plain
 
 BANNER_ID = "kiosk-fault"

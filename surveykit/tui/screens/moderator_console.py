@@ -17,8 +17,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
-from surveykit.flow.clock import format_ms
-from surveykit.flow.study import StudyError, StudySession, TaskState
+from surveykit.session.clock import format_ms
+from surveykit.session.study import StudyError, StudySession, TaskState
 from surveykit.storage.store import StorageError
 from surveykit.textsafe import safe_display
 from surveykit.tui.screens.moderator_confirm import ConfirmScreen

@@ -12,8 +12,8 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
-from surveykit.flow.clock import format_ms
-from surveykit.flow.study import SessionSummary
+from surveykit.session.clock import format_ms
+from surveykit.session.study import SessionSummary
 from surveykit.textsafe import safe_display
 
 

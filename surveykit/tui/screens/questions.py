@@ -23,7 +23,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Static
 
-from surveykit.flow.session import QuestionRun
+from surveykit.session.questions import QuestionRun
 from surveykit.storage.store import StorageError
 from surveykit.tui.widgets import (
     AnswerChanged,

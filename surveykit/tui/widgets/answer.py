@@ -1,6 +1,6 @@
 """What every answer widget shares: its messages, its interface, the N/A toggle.
 
-An answer widget shows one step (see `surveykit.flow.steps.Step`) and knows
+An answer widget shows one step (see `surveykit.session.steps.Step`) and knows
 nothing about storage: the screen asks it for `get_answer()` when the
 participant moves on and hands that to `QuestionRun.submit`. Widgets post
 `AnswerChanged` whenever the participant changes something (the screen clears
@@ -18,7 +18,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widget import Widget
 
-from surveykit.flow.steps import Step
+from surveykit.session.steps import Step
 from surveykit.textsafe import safe_display
 
 

@@ -13,7 +13,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from surveykit.flow.steps import Flow, Step, validate_answer
+from surveykit.session.steps import Flow, Step, validate_answer
 from surveykit.storage.store import Store
 from surveykit.timeutil import Monotonic
 

@@ -36,9 +36,9 @@ from typing import Any, Literal
 
 from surveykit.definition.loader import Definition
 from surveykit.definition.models import Survey, Task
-from surveykit.flow.clock import ClockState, TaskClock, format_ms
-from surveykit.flow.session import QuestionRun, block_context, flow_for
-from surveykit.flow.task_order import participant_number, task_order
+from surveykit.session.clock import ClockState, TaskClock, format_ms
+from surveykit.session.questions import QuestionRun, block_context, flow_for
+from surveykit.session.task_order import participant_number, task_order
 from surveykit.scoring.stats import sus_grade, sus_respondent
 from surveykit.storage.store import SessionRow, Store
 
