@@ -493,12 +493,7 @@ class KioskWriter:
             target = where / name
             try:
                 where.mkdir(parents=True, exist_ok=True)
-                tmp = target.with_suffix(".tmp")
-                with open(tmp, "w", encoding="utf-8") as f:
-                    f.write(text)
-                    f.flush()
-                    os.fsync(f.fileno())
-                os.replace(tmp, target)
+                write_atomic(target, text)
             except OSError as e:
                 errors.append(f"{where}: {e.strerror or e}")
                 continue
@@ -596,11 +591,7 @@ class KioskWriter:
                             if r_s < 0 and r_s in ids:
                                 r["session"] = ids[r_s]
                         doc["writes"] = rest
-                        tmp = path.with_suffix(".tmp")
-                        tmp.write_text(
-                            json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8"
-                        )
-                        os.replace(tmp, path)
+                        write_atomic(path, json.dumps(doc, ensure_ascii=False, indent=1))
                         raise StorageError(
                             f"{failure.message} (recovering {path}: {done} of {len(writes)} written)"
                         ) from e
@@ -626,6 +617,26 @@ class KioskWriter:
     def close_store(self) -> None:
         with self._store_lock:
             self.store.close()
+
+
+def write_atomic(target: Path, text: str) -> None:
+    """Write `text` to `target` through a temporary file beside it, synced, then renamed.
+
+    On any failure (a full disk, a file size limit, a folder gone read-only) the
+    temporary file is removed and the error raised: nothing is left half-written
+    beside the database, and `target` keeps its old content.
+    """
+    tmp = target.with_suffix(".tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
 
 
 def spill_folders(db_path: str | Path, folder: str | Path | None = None) -> list[Path]:
