@@ -274,6 +274,22 @@ class KioskWriter:
         for key in [k for k in self._shown if k[0] == session_id]:
             del self._shown[key]
 
+    def pin_lockout(self, device: str) -> tuple[int, str | None]:
+        """The staff-PIN lock-out kept for this device (StorageError while the file fails)."""
+        with self._store_lock:
+            try:
+                return self.store.pin_lockout(device)
+            except sqlite3.Error as e:
+                raise StorageError(str(e)) from e
+
+    def save_pin_lockout(self, device: str, failures: int, locked_until: str | None) -> None:
+        """Keep the staff-PIN lock-out (not queued: a newer try replaces it anyway)."""
+        with self._store_lock:
+            try:
+                self.store.save_pin_lockout(device, failures, locked_until)
+            except sqlite3.Error as e:
+                raise StorageError(str(e)) from e
+
     def real_id(self, session_id: int) -> int | None:
         """The database id of a session (None while its start is still queued)."""
         if session_id >= 0:

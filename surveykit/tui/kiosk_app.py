@@ -49,6 +49,7 @@ from surveykit.session.kiosk import IdleTimer, PinGate
 from surveykit.storage.kiosk_writer import KioskWriter
 from surveykit.session.questions import QuestionRun, flow_for
 from surveykit.storage.store import Store
+from surveykit.timeutil import WallClock, utc_now
 from surveykit.tui.app import SurveykitApp
 from surveykit.tui.run_app import blocks_for
 from surveykit.tui.screens.kiosk_fault import BANNER_ID, FaultBanner
@@ -102,11 +103,12 @@ class KioskApp(SurveykitApp[KioskResult]):
         writer: KioskWriter,
         *,
         device: str | None = None,
-        pin_sha256: str | None = None,
+        pin_hash: str | None = None,
         idle_reset_s: float | None = None,
         thank_you_s: float | None = None,
         warn_s: float | None = None,
         mono: Callable[[], float] = time.monotonic,
+        wall: WallClock = utc_now,
         tick_s: float = 0.25,
         flush_in_thread: bool = True,
         arm_delay_s: float = 0.6,
@@ -129,7 +131,13 @@ class KioskApp(SurveykitApp[KioskResult]):
         self.thank_you_s = float(thank_you_s if thank_you_s is not None else settings.thank_you_s)
         self.mono = mono
         self.idle = IdleTimer(self.idle_reset_s, warn_s=warn_s, now=mono)
-        self.gate = PinGate(pin_sha256 or settings.exit_pin_sha256, now=mono)
+        self.gate = PinGate(
+            pin_hash or settings.pin_hash,
+            now=mono,
+            wall=wall,
+            lockout=writer,
+            device=device or "",
+        )
         self.tick_s = tick_s
         self.flush_in_thread = flush_in_thread
         self.arm_delay_s = arm_delay_s

@@ -261,3 +261,48 @@ async def test_a_signal_on_the_welcome_screen_saves_nothing(tmp_path: Path) -> N
         k.app.on_signal(signal.SIGTERM)
         await pilot.pause()
     assert isinstance(k.app.return_value, KioskResult) and k.sessions() == []
+
+
+async def test_a_wrong_pin_wait_survives_a_restart_of_the_kiosk(tmp_path: Path) -> None:
+    """The lock-out is kept in the database: a new kiosk process still makes staff wait."""
+    k = kiosk(tmp_path)
+    async with k.app.run_test(size=SIZE) as pilot:
+        await k.later(pilot, 1)
+        await k.keys(pilot, "ctrl+q")
+        for wrong in ("1111", "2222", "3333"):
+            await k.keys(pilot, *wrong, "enter")
+        assert "Wrong PIN. Wait 2 s before the next try." in k.text()
+        k.app.on_signal(signal.SIGTERM)  # the kiosk goes down (a crash, a restart)
+        await pilot.pause()
+    (row,) = k.rows("SELECT * FROM kiosk_pin_lockout")
+    assert (row["device"], row["failures"]) == ("till-1", 3) and row["locked_until"]
+
+    k.app = k.new_app()  # the next start, half a second later
+    k.clock.advance(0.5)
+    async with k.app.run_test(size=SIZE) as pilot:
+        await k.later(pilot, 0.25)
+        await k.keys(pilot, "ctrl+q")
+        assert "Too many wrong tries. Wait 2 s." in k.text(), k.text()  # 1.25 s left
+        pin = k.app.screen
+        assert isinstance(pin, KioskPinScreen)
+        await k.keys(pilot, *PIN, "enter")  # refused while locked
+        assert pin.entered == 0 and k.app.is_running
+        await k.later(pilot, 1.25)
+        await k.keys(pilot, *"4444", "enter")  # the count goes on: 4th wrong try waits 4 s
+        assert "Wait 4 s" in k.text()
+        await k.later(pilot, 4)
+        await k.keys(pilot, *PIN, "enter")
+    result = k.app.return_value
+    assert isinstance(result, KioskResult) and result.reason == "pin"
+    (row,) = k.rows("SELECT * FROM kiosk_pin_lockout")
+    assert (row["failures"], row["locked_until"]) == (0, None)
+
+
+def test_the_old_sha256_pin_form_still_opens(tmp_path: Path) -> None:
+    from surveykit.pin import hash_pin
+    from surveykit.session.kiosk import PinGate, pin_sha256
+
+    assert PinGate(pin_sha256(PIN)).check(PIN).ok
+    assert PinGate(pin_sha256(PIN).upper()).check(PIN).ok
+    new = hash_pin(PIN, n=2**10)
+    assert PinGate(new).check(PIN).ok and not PinGate(new).check("2469").ok
