@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 
 from surveykit.definition.loader import Definition, load
-from surveykit.storage.kiosk_writer import KioskWriter, find_spills
 from surveykit.session.questions import QuestionRun, flow_for
+from surveykit.storage.kiosk_writer import KioskWriter, find_spills
 from surveykit.storage.store import StorageError, Store
 
 EPOCH = datetime(2026, 11, 22, 10, 15, 3, 123000, tzinfo=UTC)

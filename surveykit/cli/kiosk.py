@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import click
 
 from surveykit.cli import cli
-from surveykit.cli.common import UserError, check_writable, db_option, load_definition, resolve_db
+from surveykit.cli.common import UserError, db_option, load_definition, screen_preamble
 from surveykit.definition.loader import Definition
 from surveykit.pin import is_pin_hash
 from surveykit.storage.kiosk_writer import KioskWriter, find_spills
@@ -134,10 +134,7 @@ def kiosk_command(
     if not survey.questions and not survey.after:
         raise UserError(f"{file} has no questions")
     pin = _pin_hash(pin_hash or old_pin_hash, survey.kiosk.pin_hash if survey.kiosk else None)
-    if not sys.stdin.isatty() or not sys.stdout.isatty():
-        raise UserError("surveykit kiosk needs an interactive terminal (stdin and stdout)")
-    db = resolve_db(db_path)
-    check_writable(db)
+    db = screen_preamble("kiosk", db_path)
     device = device or socket.gethostname()
 
     writer = KioskWriter(db, busy_timeout_s=busy_timeout)
@@ -191,10 +188,9 @@ def _run(
         result = app.run()
         if result is not None:
             return result
-        if app.phase == "survey" and app.session_id is not None:
+        if app.phase == "survey" and app.session is not None:
             try:
-                writer.record_event(app.session_id, "exit", data={"by": "crash"})
-                writer.finish_session(app.session_id, "interrupted")
+                app.session.interrupt("crash")
             except Exception as e:  # the writer queues storage failures; this is a bug
                 click.echo(f"surveykit kiosk: could not close the session: {e}", err=True)
         now = time.monotonic()

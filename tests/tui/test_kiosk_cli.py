@@ -18,6 +18,7 @@ from surveykit.cli import kiosk as kiosk_cli
 from surveykit.definition.loader import load
 from surveykit.pin import hash_pin
 from surveykit.session.kiosk import pin_sha256
+from surveykit.session.survey import SurveySession
 from surveykit.storage.kiosk_writer import KioskWriter, find_spills
 from surveykit.tui import kiosk_app
 from surveykit.tui.kiosk_app import KioskResult
@@ -108,14 +109,14 @@ class FakeApp:
         self.writer = writer
         self.definition = definition
         self.phase = "welcome"
-        self.session_id: int | None = None
+        self.session: SurveySession | None = None
         FakeApp.made.append(self)
 
     def run(self) -> KioskResult | None:
         if FakeApp.crashes:
             FakeApp.crashes -= 1
-            self.session_id = self.writer.start_session(self.definition, "kiosk")
-            self.writer.record_answer(self.session_id, "nps", 9)
+            self.session = SurveySession.begin(self.writer, self.definition, "kiosk")
+            self.writer.record_answer(self.session.session_id, "nps", 9)
             self.phase = "survey"
             return None
         return KioskResult("pin", counts=Counter(completed=3))

@@ -12,7 +12,8 @@ import pytest
 from textual.widgets import Digits, Static
 
 from surveykit.definition.loader import Definition, load
-from surveykit.session.study import StudySession, open_study
+from surveykit.session.participants import open_study
+from surveykit.session.study import StudySession
 from surveykit.storage.store import StorageError, Store
 from surveykit.tui.moderate_app import ModerateApp
 from surveykit.tui.screens.moderator_confirm import ConfirmScreen

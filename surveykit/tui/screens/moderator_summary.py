@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from surveykit.session.clock import format_ms
-from surveykit.session.study import SessionSummary
+from surveykit.session.summary import SessionSummary
 from surveykit.textsafe import safe_display
 
 
