@@ -224,10 +224,15 @@ class StudySession:
                 t.ended_from = t.status
             t.status, t.outcome = "ended", data.get("outcome")
         elif kind == EventKind.REOPEN:
+            back: TaskStatus = "paused" if t.started else "pending"
             state = data.get("state")
-            if state not in ("pending", "running", "paused"):
-                state = "paused" if t.started else "pending"
-            t.status, t.outcome = state, None
+            if state == "pending":
+                back = "pending"
+            elif state == "running":
+                back = "running"
+            elif state == "paused":
+                back = "paused"
+            t.status, t.outcome = back, None
         elif kind == "task_done":
             t.status = "done"
         elif kind == EventKind.NOTE:

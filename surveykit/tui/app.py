@@ -25,7 +25,7 @@ import signal
 from pathlib import Path
 from typing import ClassVar, TypeVar
 
-from textual.app import App
+from textual.app import App, CSSPathType
 
 STYLES = Path(__file__).parent / "styles"
 ReturnType = TypeVar("ReturnType")
@@ -49,7 +49,7 @@ def signal_name(sig: int) -> str:
 class SurveykitApp(App[ReturnType]):
     """Base app: shared styles, no command palette, one signal policy."""
 
-    CSS_PATH: ClassVar = style_paths()
+    CSS_PATH: ClassVar[CSSPathType | None] = list(style_paths())
     ENABLE_COMMAND_PALETTE: ClassVar[bool] = False
     TITLE = "surveykit"
 

@@ -223,7 +223,11 @@ class KioskApp(SurveykitApp[KioskResult]):
         block, run = nxt
         screen = QuestionsScreen(run, heading=block.heading, big=True)
         generation = self._generation
-        self._show(screen, lambda _, g=generation: self._block_done(g))
+
+        def done(_: bool | None) -> None:
+            self._block_done(generation)
+
+        self._show(screen, done)
 
     def _block_done(self, generation: int) -> None:
         if generation == self._generation and self.phase == "survey" and not self._stopping:

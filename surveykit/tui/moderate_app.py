@@ -18,9 +18,10 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, ClassVar
 
+from textual.app import CSSPathType
 from textual.binding import Binding, BindingType
 
 from surveykit.definition.loader import Definition
@@ -50,7 +51,7 @@ HEADINGS: dict[Block, str] = {
 }
 
 
-def _css_paths() -> list[str | Path]:
+def _css_paths() -> list[str | PurePath]:
     """The shared styles, with ours last (once, whether or not the base already has it)."""
     ours = STYLES / "moderate.tcss"
     shared = [p for p in style_paths() if Path(p).resolve() != ours.resolve()]
@@ -65,7 +66,7 @@ class ModerateApp(SurveykitApp[None]):
     clock of the task timer (tests freeze it).
     """
 
-    CSS_PATH: ClassVar = _css_paths()
+    CSS_PATH: ClassVar[CSSPathType | None] = _css_paths()
     ENABLE_COMMAND_PALETTE: ClassVar[bool] = False
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True)

@@ -24,7 +24,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Static
 
 from surveykit.session.questions import QuestionRun
-from surveykit.storage.store import StorageError
+from surveykit.session.errors import StorageError
 from surveykit.tui.widgets import (
     AnswerChanged,
     AnswerError,
