@@ -97,7 +97,13 @@ async def soak(n: int, db: Path, seed: int, keys_every: int) -> Soak:
     assert kiosk is not None
     writer = KioskWriter(db, wall=clock.wall, mono=clock)
     app = KioskApp(
-        definition, writer, device="soak", mono=clock, tick_s=3600, flush_in_thread=False
+        definition,
+        writer,
+        device="soak",
+        mono=clock,
+        wall=clock.wall,
+        tick_s=3600,
+        flush_in_thread=False,
     )
     out = Soak()
 

@@ -31,7 +31,7 @@ Events this module adds to the Store's own (`task_start`, `task_end`, `pause`,
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -45,7 +45,7 @@ from surveykit.session.questions import QuestionRun, block_context, flow_for
 from surveykit.session.summary import SessionSummary, SusGrade, SusScore, study_summary
 from surveykit.session.task_log import RESTART_LINE, log_line
 from surveykit.session.task_order import task_order
-from surveykit.storage.store import Answer, Store
+from surveykit.storage.store import Store
 from surveykit.vocabulary import EventKind, Mode, Outcome, Status
 
 __all__ = [
@@ -644,9 +644,6 @@ class StudySession:
     def allowed(self) -> frozenset[ModeratorAction]:
         """The moderator actions that do something now (the rest are refused)."""
         return allowed_actions(self.phase, self.current if self.phase == "tasks" else None)
-
-    def stored_answers(self) -> Mapping[tuple[str, str], Answer]:
-        return self.store.answers(self.session_id)
 
     def questions_fresh(self) -> bool:
         """Nothing of the opening questions shown yet (the intro comes first)."""

@@ -49,6 +49,7 @@ from surveykit.definition.loader import Definition
 from surveykit.definition.models import Survey
 from surveykit.storage.store import StorageError, Store
 from surveykit.timeutil import Monotonic, WallClock, iso_ms, utc_now
+from surveykit.vocabulary import Mode, Status
 
 SPILL_VERSION = 1
 SPILL_PREFIX = "surveykit-pending-"
@@ -192,7 +193,7 @@ class KioskWriter:
     def start_session(
         self,
         definition: Definition,
-        mode: str = "kiosk",
+        mode: str = Mode.KIOSK,
         *,
         participant: str | None = None,
         device: str | None = None,
@@ -269,7 +270,7 @@ class KioskWriter:
         args = {"kind": kind, "task_id": task_id, "question_id": question_id, "data": data}
         self._write(self._op("record_event", session_id, args))
 
-    def finish_session(self, session_id: int, status: str = "completed") -> None:
+    def finish_session(self, session_id: int, status: str = Status.COMPLETED) -> None:
         self._write(self._op("finish_session", session_id, {"status": status}))
         for key in [k for k in self._shown if k[0] == session_id]:
             del self._shown[key]

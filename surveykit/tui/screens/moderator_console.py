@@ -26,6 +26,7 @@ from surveykit.tui.screens.moderator_confirm import ConfirmScreen
 from surveykit.tui.screens.moderator_error import NO_CODE, ErrorCodeScreen
 from surveykit.tui.screens.moderator_note import NoteScreen
 from surveykit.tui.widgets.task_timer import TaskTimer, whole_seconds
+from surveykit.vocabulary import Outcome
 
 #: How often the timer is redrawn (seconds).
 TICK_S = 0.1
@@ -183,7 +184,7 @@ class ModeratorConsole(Screen[None]):
         for t in s.tasks:
             is_current = current is not None and t is current and s.phase == "tasks"
             mark = MARKS[t.status]
-            if t.status == "done" and t.outcome == "skipped":
+            if t.status == "done" and t.outcome == Outcome.SKIPPED:
                 mark = "–"
             style = "bold reverse" if is_current else ("dim" if t.status == "done" else "")
             out.append(f"{mark} {t.position} {_line(t.title)}\n", style=style)
