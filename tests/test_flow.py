@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -558,3 +559,49 @@ def test_every_step_of_every_example_can_be_answered(store: Store) -> None:
             if s.stores_answer
         }
         assert expected <= stored
+
+
+@pytest.mark.parametrize("writer_kind", ["store", "kiosk_writer"])
+def test_one_survey_session_runs_on_the_store_and_on_the_kiosk_writer(
+    tmp_path: Path, writer_kind: str
+) -> None:
+    """The one block loop (`SurveySession`) over a `SessionWriter`: the Store, or the
+    kiosk's queued writer; later blocks see the main answers for skip logic."""
+    from surveykit.session.survey import SurveySession
+    from surveykit.storage.kiosk_writer import KioskWriter
+
+    path = tmp_path / "two.yaml"
+    path.write_text(
+        textwrap.dedent(
+            """\
+        surveykit: 1
+        id: two-blocks
+        title: Two blocks
+        questions:
+          - {id: nps, type: nps, text: Recommend us?}
+        after:
+          - {id: fan, type: text, text: "You gave {nps}. Why?", show_if: nps >= 9, required: false}
+          - {id: bye, type: csat, text: Satisfied?}
+        """
+        )
+    )
+    definition = load(path)
+    db = tmp_path / "w.db"
+    writer = Store(db) if writer_kind == "store" else KioskWriter(db)
+    session = SurveySession.begin(writer, definition, "kiosk", seed="s")
+    seen = []
+    while (nxt := session.next_block()) is not None:
+        _, run = nxt
+        while run.current is not None:
+            seen.append((run.current.key, run.text()))
+            run.submit({"nps": 10, "fan": "great", "bye": 5}[run.current.key])
+    session.complete()
+    assert seen == [("nps", "Recommend us?"), ("fan", "You gave 10. Why?"), ("bye", "Satisfied?")]
+    with Store(db) as check:
+        (row,) = check.sessions("two-blocks")
+        assert row.status == "completed"
+        assert {k[1]: a.value for k, a in check.answers(row.id).items()} == {
+            "nps": 10,
+            "fan": "great",
+            "bye": 5,
+        }

@@ -478,3 +478,35 @@ def test_the_session_layer_imports_neither_scoring_nor_the_tui() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+def test_allowed_actions_follow_the_task_and_refusals_name_actions_not_keys(
+    store, definition, clock
+):
+    from surveykit.session.actions import ModeratorAction as A
+
+    s = StudySession.begin(store, definition, "P1", now=clock)
+    assert s.allowed() == {A.NEXT, A.NOTE, A.QUIT}  # the opening questions come first
+    s.finish_block("questions")
+    assert s.allowed() == {A.START, A.SKIP, A.NOTE, A.QUIT}
+    refusals = []
+    for action in (s.hint, s.error, s.next, s.toggle_pause, lambda: s.end("success")):
+        with pytest.raises(StudyError) as refused:
+            action()
+        refusals.append(refused.value)
+    assert all(A.START in e.actions for e in refusals)
+    for e in refusals:  # no key names in the domain's words
+        words = str(e).replace("(", " ").replace(")", " ").split()
+        assert not {"s", "k", "y", "u", "r", "Enter", "enter"} & set(words), str(e)
+    s.start()
+    assert A.PAUSE in s.allowed() and A.NEXT not in s.allowed() and A.START not in s.allowed()
+    with pytest.raises(StudyError) as refused:
+        s.next()
+    assert set(refused.value.actions) == {A.END, A.SKIP}
+    s.end("success")
+    assert {A.UNDO, A.NEXT, A.END} <= s.allowed()
+    s.next()
+    assert s.phase == "after_each" and s.allowed() == {A.NEXT, A.NOTE, A.QUIT}
+    s.finish_block("after_each")
+    s.end("skipped")  # the second task skipped before it started
+    assert s.allowed() == {A.UNDO, A.NEXT, A.NOTE, A.QUIT}
