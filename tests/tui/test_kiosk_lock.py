@@ -306,3 +306,36 @@ def test_the_old_sha256_pin_form_still_opens(tmp_path: Path) -> None:
     assert PinGate(pin_sha256(PIN).upper()).check(PIN).ok
     new = hash_pin(PIN, n=2**10)
     assert PinGate(new).check(PIN).ok and not PinGate(new).check("2469").ok
+
+
+def test_a_saved_lock_is_never_longer_than_the_longest_wait(tmp_path: Path) -> None:
+    """A wall clock set far ahead when the lock was saved cannot lock the kiosk for good;
+    a lock-out that cannot be read or saved (the file failing) stays in memory."""
+    from datetime import UTC, datetime, timedelta
+
+    from surveykit.pin import hash_pin
+    from surveykit.session.kiosk import PinGate
+    from surveykit.storage.store import Store
+
+    store = Store(tmp_path / "k.db")
+    store.save_pin_lockout("till-1", 9, "2999-01-01T00:00:00.000Z")
+    now = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
+    gate = PinGate(
+        hash_pin(PIN, n=2**10), now=lambda: 50.0, wall=lambda: now, lockout=store, device="till-1"
+    )
+    assert gate.failures == 9 and gate.locked_for() == gate.max_delay_s
+    other = PinGate(hash_pin(PIN, n=2**10), lockout=store, device="till-2")  # per device
+    assert other.failures == 0 and other.locked_for() == 0
+    store.conn.execute("PRAGMA query_only = 1")  # saving fails: the try still counts
+    t = [100.0]
+    gate = PinGate(
+        hash_pin(PIN, n=2**10),
+        now=lambda: t[0],
+        wall=lambda: now + timedelta(seconds=t[0]),
+        lockout=store,
+        device="till-2",
+    )
+    for _ in range(3):
+        gate.check("0000")
+    assert gate.failures == 3 and gate.locked_for() == 2
+    store.close()
