@@ -1,9 +1,10 @@
 """`surveykit kiosk FILE`: an unattended feedback kiosk, looping until staff close it.
 
 Exit status: 0 when staff close it with the PIN or a signal (SIGTERM, SIGHUP,
-SIGINT) stops it — the session in progress is saved as `interrupted`; 1 for a
-bad file, no staff PIN, an unusable database at start, or a kiosk that kept
-crashing. Answers that could not be written when it stopped (the database
+SIGINT) stops it — the session in progress is saved as `interrupted` (unlike
+`run` and `moderate`, which exit 128+N: a signal is how a supervisor normally
+stops a kiosk); 1 for a bad file, no staff PIN, no terminal, an unusable
+database at start, or a kiosk that kept crashing. Answers that could not be written when it stopped (the database
 failing) go to a pending file that the next start writes into the database.
 """
 
