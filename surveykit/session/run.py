@@ -12,7 +12,7 @@ another version of the file is not offered (and `--resume` refuses it).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from surveykit.definition.loader import Definition
@@ -48,7 +48,6 @@ class RunResult:
     error: str | None = None
     signal: int | None = None
     resumed: bool = False
-    meta: dict[str, Any] = field(default_factory=dict)
 
 
 class ResumeRefused(Exception):
