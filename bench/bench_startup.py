@@ -110,7 +110,7 @@ SAME_WIDGETS = textwrap.dedent(
     from textual.widgets import Button, Static
 
     from surveykit.definition.models import NPSQuestion
-    from surveykit.flow.steps import Step
+    from surveykit.session.steps import Step
     from surveykit.tui.app import SurveykitApp
     from surveykit.tui.widgets import PlainText, ProgressIndicator, answer_widget_for
 

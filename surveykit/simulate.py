@@ -24,8 +24,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from surveykit.definition.loader import Definition
-from surveykit.flow.steps import Flow, Step
-from surveykit.flow.task_order import task_order
+from surveykit.session.steps import Flow, Step
+from surveykit.session.task_order import task_order
 from surveykit.storage.bulk import (
     BulkAnswer,
     BulkEvent,

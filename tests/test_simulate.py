@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from surveykit.definition.loader import Definition, load
-from surveykit.flow.steps import Flow, validate_answer
-from surveykit.flow.task_order import task_order
+from surveykit.session.steps import Flow, validate_answer
+from surveykit.session.task_order import task_order
 from surveykit.simulate import MixedDataError, SimOptions, simulate
 from surveykit.storage.store import Store
 from tests.fixtures_data import SURVEYS, S, fill, run_cli, write_definition

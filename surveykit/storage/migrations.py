@@ -118,9 +118,21 @@ def _v3(conn: sqlite3.Connection) -> None:
     gives a choice's option text (views are recreated after every migration)."""
 
 
+# A kiosk's wrong staff-PIN tries and the wall time until which it refuses the next
+# one, per device, so that restarting the kiosk does not reset the wait.
+V4 = """
+        CREATE TABLE IF NOT EXISTS kiosk_pin_lockout (
+            device TEXT PRIMARY KEY,
+            failures INTEGER NOT NULL DEFAULT 0,
+            locked_until TEXT,
+            updated_at TEXT NOT NULL
+        );
+"""
+
+
 #: Migration n+1 is MIGRATIONS[n]: SQL statements, or a function for data moves.
 #: Append only; never edit a released one.
-MIGRATIONS: list[str | Migration] = [V1, V2, _v3]
+MIGRATIONS: list[str | Migration] = [V1, V2, _v3, V4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -617,6 +617,29 @@ class Store:
             )
         ]
 
+    # --- kiosk staff PIN lock-out ------------------------------------------------------
+
+    def pin_lockout(self, device: str) -> tuple[int, str | None]:
+        """A kiosk device's wrong PIN tries so far and the UTC time until which it is
+        locked (ISO 8601, None when not locked)."""
+        row = self.conn.execute(
+            "SELECT failures, locked_until FROM kiosk_pin_lockout WHERE device = ?", (device,)
+        ).fetchone()
+        if row is None:
+            return 0, None
+        return int(row["failures"]), row["locked_until"]
+
+    def save_pin_lockout(self, device: str, failures: int, locked_until: str | None) -> None:
+        """Keep a kiosk device's PIN lock-out (a right PIN saves 0 and None)."""
+        with self._tx() as c:
+            c.execute(
+                """INSERT INTO kiosk_pin_lockout (device, failures, locked_until, updated_at)
+                   VALUES (?, ?, ?, ?)
+                   ON CONFLICT (device) DO UPDATE SET failures = excluded.failures,
+                       locked_until = excluded.locked_until, updated_at = excluded.updated_at""",
+                (device, failures, locked_until, self.now()),
+            )
+
 
 def _session_row(r: sqlite3.Row) -> SessionRow:
     return SessionRow(

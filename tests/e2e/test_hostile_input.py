@@ -27,7 +27,7 @@ from terminal import (  # tests/ is on pytest's pythonpath
     wait_until,
 )
 
-from surveykit.flow.kiosk import pin_sha256
+from surveykit.session.kiosk import pin_sha256
 from surveykit.tui.driver import PASTE_IDLE_S
 
 pytestmark = pytest.mark.e2e
