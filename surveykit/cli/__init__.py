@@ -36,6 +36,7 @@ def _register() -> None:
     from surveykit.cli import (  # noqa: F401
         export,
         kiosk,
+        merge,
         moderate,
         run,
         score,
