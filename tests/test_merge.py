@@ -158,7 +158,7 @@ def test_migration_gives_existing_rows_ids_in_place(tmp_path: Path) -> None:
             "VALUES (?, 's', 'd', 'kiosk', ?, 'completed')",
             (sid, started),
         )
-        for k in range(3):
+        for _k in range(3):
             conn.execute(
                 "INSERT INTO events (session_id, at, kind) VALUES (?, 'x', 'note')", (sid,)
             )
@@ -241,7 +241,7 @@ def test_a_conflicting_copy_is_kept_aside(tmp_path: Path, kiosks, capsys) -> Non
     assert len(rows) == 1 and rows[0][0] == uuid
     body = json.loads(rows[0][3])
     assert content_sha256(body) == rows[0][2]
-    assert [x for x in body["answers"] if x[1] == "nps"][0][2] == "0"
+    assert next(x for x in body["answers"] if x[1] == "nps")[2] == "0"
     # again: still reported, not stored twice
     assert run_cli(["merge", str(a), "--into", str(dest)], capsys)[0] == 1
     assert q(dest, "SELECT COUNT(*) FROM merge_conflicts") == [(1,)]

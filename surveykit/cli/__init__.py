@@ -41,6 +41,7 @@ def _register() -> None:
         run,
         score,
         simulate,
+        sync,
         tools,
     )
 
