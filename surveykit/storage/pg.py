@@ -292,6 +292,11 @@ def with_retries(target: str, retry: Retry, work: Callable[[], Any]) -> Any:
 def ensure_schema(conn: Any) -> str:
     """Create the tables on first use (once, under an advisory lock); the server's id."""
     with conn.transaction():
+        if conn.execute("SELECT to_regclass('surveykit_server')").fetchone()[0] is not None:
+            row = conn.execute("SELECT server_id, schema_version FROM surveykit_server").fetchone()
+            if row is not None and row[1] == SERVER_SCHEMA_VERSION:
+                return str(row[0])
+    with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(7261656)")  # serialises first-time setup
         for stmt in DDL:
             conn.execute(stmt)
