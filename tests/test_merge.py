@@ -347,3 +347,25 @@ def test_older_dest_is_upgraded_and_score_gives_the_pooled_numbers(tmp_path: Pat
         return data
 
     assert score(dest) == score(pooled)
+
+
+def test_every_kind_of_difference_is_a_conflict_and_only_those(tmp_path: Path, kiosks) -> None:
+    a, _ = kiosks
+    dest = tmp_path / "all.db"
+    [r] = merge_files([a], dest)
+    assert r.copied == 60
+    ids = [x[0] for x in q(a, "SELECT id FROM sessions ORDER BY id LIMIT 5")]
+    conn = sqlite3.connect(a)
+    conn.execute("INSERT INTO events (session_id, at, kind) VALUES (?, 'x', 'note')", (ids[0],))
+    conn.execute("DELETE FROM answers WHERE rowid = (SELECT MIN(rowid) FROM answers WHERE session_id = ?)", (ids[1],))
+    conn.execute("UPDATE sessions SET meta_json = '{}' WHERE id = ?", (ids[2],))
+    conn.execute("UPDATE answers SET response_ms = NULL WHERE session_id = ?", (ids[3],))
+    conn.execute("UPDATE events SET data_json = data_json WHERE session_id = ?", (ids[4],))  # no change
+    conn.commit()
+    conn.close()
+    changed = {u for (u,) in q(a, "SELECT uuid FROM sessions WHERE id IN (?, ?, ?, ?)", *ids[:4])}
+    [r] = merge_files([a], dest)
+    assert set(r.conflict_uuids) == changed and r.identical == 56 and r.copied == 0
+    theirs = bodies_by_uuid(a)
+    stored = dict(q(dest, "SELECT session_uuid, content_sha256 FROM merge_conflicts"))
+    assert stored == {u: theirs[u] for u in changed}

@@ -24,6 +24,8 @@ import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -68,11 +70,6 @@ SESSION_COPY = (*SESSION_FIELDS, "owner_host", "owner_pid")
 # --- the content hash ---------------------------------------------------------------------
 
 
-def _num(v: Any) -> Any:
-    # value_num is REAL: 7 and 7.0 are the same number on every engine.
-    return float(v) if isinstance(v, int) and not isinstance(v, bool) else v
-
-
 def session_body(
     session: dict[str, Any],
     answers: Iterable[Sequence[Any]],
@@ -80,14 +77,14 @@ def session_body(
     events: Iterable[Sequence[Any]],
 ) -> dict[str, Any]:
     """The canonical content of a session: its row (SESSION_FIELDS) and its answers,
-    task runs and events as lists in the field orders above, sorted by key."""
+    task runs and events as rows in the field orders above, sorted by their keys
+    ((task_id, question_id), task_id, seq: unique, so plain tuple order is key order).
+    `value_num` is REAL on every engine (a float), so it serialises the same way."""
     return {
         "session": {k: session.get(k) for k in SESSION_FIELDS},
-        "answers": sorted(
-            ([*a[:3], _num(a[3]), *a[4:]] for a in answers), key=lambda a: (a[0], a[1])
-        ),
-        "task_runs": sorted((list(r) for r in task_runs), key=lambda r: r[0]),
-        "events": sorted((list(e) for e in events), key=lambda e: e[0]),
+        "answers": sorted(map(tuple, answers)),
+        "task_runs": sorted(map(tuple, task_runs)),
+        "events": sorted(map(tuple, events)),
     }
 
 
@@ -111,21 +108,23 @@ def read_bodies(
     ):
         sessions[row[0]] = dict(zip(SESSION_FIELDS, row[1:], strict=True))
     parts: dict[str, dict[int, list[Sequence[Any]]]] = {}
-    for table, fields in (
-        ("answers", ANSWER_FIELDS), ("task_runs", TASK_RUN_FIELDS), ("events", EVENT_FIELDS)
+    for table, fields, order in (
+        ("answers", ANSWER_FIELDS, "task_id, question_id"),
+        ("task_runs", TASK_RUN_FIELDS, "task_id"),
+        ("events", EVENT_FIELDS, "seq"),
     ):
-        rows: dict[int, list[Sequence[Any]]] = {}
-        for row in conn.execute(
+        cur = conn.execute(
             f"SELECT session_id, {', '.join(fields)} FROM {schema}.{table} "
-            f"WHERE session_id {within}",
+            f"WHERE session_id {within} ORDER BY session_id, {order}",
             (arg,),
-        ):
-            rows.setdefault(row[0], []).append(tuple(row[1:]))
-        parts[table] = rows
+        )
+        parts[table] = {
+            sid: [r[1:] for r in group] for sid, group in groupby(cur, key=itemgetter(0))
+        }
     return {
         sid: session_body(
-            s, parts["answers"].get(sid, []), parts["task_runs"].get(sid, []),
-            parts["events"].get(sid, []),
+            s, parts["answers"].get(sid, ()), parts["task_runs"].get(sid, ()),
+            parts["events"].get(sid, ()),
         )
         for sid, s in sessions.items()
     }
@@ -356,11 +355,16 @@ def _merge_batch(
             (arg,),
         ).fetchone()[0]
         if pairs:
-            theirs = read_bodies(conn, [p[0] for p in pairs], "src")
-            ours = read_bodies(conn, [p[1] for p in pairs], "main")
+            # Equal content hashes ⇔ every column of every row equal: let SQL find the
+            # few that differ, and hash only those (both sides, as everywhere).
+            suspects = _differing(conn, pairs)
+            result.identical += len(pairs) - len(suspects)
+            suspects_pairs = [p for p in pairs if p[0] in suspects]
+            theirs = read_bodies(conn, [p[0] for p in suspects_pairs], "src")
+            ours = read_bodies(conn, [p[1] for p in suspects_pairs], "main")
             found_at = iso_ms(utc_now())
             conflicts = []
-            for src_id, dest_id in pairs:
+            for src_id, dest_id in suspects_pairs:
                 body = theirs[src_id]
                 digest = content_sha256(body)
                 if digest == content_sha256(ours[dest_id]):
@@ -385,3 +389,41 @@ def _merge_batch(
             conn.execute("ROLLBACK")
         raise
     result.copied += copied
+
+
+#: (table, key columns) of the rows that make up a session's content.
+_CHILDREN = (
+    ("answers", ("task_id", "question_id"), ANSWER_FIELDS),
+    ("task_runs", ("task_id",), TASK_RUN_FIELDS),
+    ("events", ("seq",), EVENT_FIELDS),
+)
+
+
+def _differing(conn: sqlite3.Connection, pairs: list[tuple[int, int]]) -> set[int]:
+    """Source ids of the (source id, destination id) pairs whose session row, answers,
+    task runs or events are not all equal, column by column (NULLs equal)."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS merge_pairs (src_id INTEGER PRIMARY KEY, dest_id INTEGER)")
+    conn.execute("DELETE FROM temp.merge_pairs")
+    conn.executemany("INSERT INTO temp.merge_pairs VALUES (?, ?)", pairs)
+    same_row = " AND ".join(f"m.{f} IS s.{f}" for f in SESSION_FIELDS)
+    sql = [
+        f"""SELECT p.src_id FROM temp.merge_pairs p JOIN src.sessions s ON s.id = p.src_id
+            JOIN main.sessions m ON m.id = p.dest_id WHERE NOT ({same_row})"""
+    ]
+    for table, keys, fields in _CHILDREN:
+        same = " AND ".join(
+            [f"y.{k} IS x.{k}" for k in keys] + [f"y.{f} IS x.{f}" for f in fields if f not in keys]
+        )
+        sql.append(
+            f"""SELECT p.src_id FROM temp.merge_pairs p JOIN src.{table} x ON x.session_id = p.src_id
+                WHERE NOT EXISTS (SELECT 1 FROM main.{table} y
+                                  WHERE y.session_id = p.dest_id AND {same})"""
+        )
+        sql.append(
+            f"""SELECT p.src_id FROM temp.merge_pairs p
+                WHERE (SELECT COUNT(*) FROM src.{table} x WHERE x.session_id = p.src_id)
+                   != (SELECT COUNT(*) FROM main.{table} y WHERE y.session_id = p.dest_id)"""
+        )
+    found = {r[0] for r in conn.execute(" UNION ".join(sql))}
+    conn.execute("DELETE FROM temp.merge_pairs")
+    return found
