@@ -236,3 +236,10 @@ def _tables(url: str) -> bool:
 def test_fixture_server_is_real(pg_server: PgServer) -> None:  # noqa: F811
     with psycopg.connect(pg_server.url()) as conn:
         assert conn.execute("SHOW server_version").fetchone()[0]
+
+
+def test_a_malformed_url_is_one_masked_line(kiosk: Path, capsys) -> None:
+    for url in ("postgresql://u:Hunter2pw@127.0.0.1:notaport/db", "postgresql://u:Hunter2pw@/db?foo=bar"):
+        code, out, err = run_cli(["sync", str(kiosk), "--to", url, "--retries", "0"], capsys)
+        assert code == 1 and err.startswith("Error: cannot ") and err.count("\n") == 1, err
+        assert "Hunter2pw" not in out + err and "Traceback" not in err

@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from surveykit.storage.merge import (
     ANSWER_FIELDS,
@@ -85,7 +85,8 @@ def mask(target: str, text: str | None = None) -> str:
             pass
     shown = re.sub(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", r"\1***", shown)
     if secret:
-        shown = shown.replace(secret, "***")
+        for form in sorted({secret, unquote(secret)}, key=len, reverse=True):
+            shown = shown.replace(form, "***")
     return shown
 
 
@@ -287,6 +288,9 @@ def with_retries(target: str, retry: Retry, work: Callable[[], Any]) -> Any:
             retry.sleep(delay)
             waited += delay
             attempt += 1
+        except psycopg.Error as e:  # anything else the server or libpq refused
+            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            raise SyncError(f"cannot sync to {mask(target)}: {mask(target, first)}") from None
 
 
 def ensure_schema(conn: Any) -> str:
@@ -333,8 +337,16 @@ class SyncResult:
 
 @contextmanager
 def _local_tx(store: Store) -> Iterator[sqlite3.Connection]:
-    with store._tx() as c:  # the Store's own transaction helper (one commit, FULL sync)
+    """One write transaction on the local file (waits for a busy kiosk, as the Store does)."""
+    c = store.conn
+    c.execute("BEGIN IMMEDIATE")
+    try:
         yield c
+        c.execute("COMMIT")
+    except BaseException:
+        if c.in_transaction:
+            c.execute("ROLLBACK")
+        raise
 
 
 def pending_ids(store: Store, server_id: str) -> list[int]:
