@@ -240,7 +240,8 @@ def _is_fatal(e: Exception) -> bool:
         for words in (
             "password authentication failed", "authentication failed", "no password supplied",
             "does not exist", "permission denied", "invalid connection option",
-            "invalid URI", "missing \"=\"", "definition of service",
+            "invalid URI", "invalid integer value", "invalid sslmode", "missing \"=\"",
+            "definition of service",
         )
     )
 
