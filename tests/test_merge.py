@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import signal
 import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -369,3 +371,45 @@ def test_every_kind_of_difference_is_a_conflict_and_only_those(tmp_path: Path, k
     theirs = bodies_by_uuid(a)
     stored = dict(q(dest, "SELECT session_uuid, content_sha256 FROM merge_conflicts"))
     assert stored == {u: theirs[u] for u in changed}
+
+
+def merge_process(dest: Path, *sources: Path, batch: int = 1000) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "surveykit", "merge", *map(str, sources), "--into", str(dest),
+         "--batch", str(batch)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+    )
+
+
+def test_two_merges_into_one_file_at_once(tmp_path: Path, kiosks) -> None:
+    a, b = kiosks
+    dest = tmp_path / "all.db"
+    procs = [merge_process(dest, a, b, batch=5), merge_process(dest, b, a, batch=3)]
+    for p in procs:
+        _out, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+    assert bodies_by_uuid(dest) == {**bodies_by_uuid(a), **bodies_by_uuid(b)}
+    assert q(dest, "SELECT COUNT(*) FROM sessions") == [(100,)]
+
+
+def test_a_merge_killed_midway_then_rerun_leaves_each_session_once(tmp_path: Path) -> None:
+    src, dest = tmp_path / "big.db", tmp_path / "all.db"
+    sim(src, 1500, 9)
+    proc = merge_process(dest, src, batch=10)
+    deadline = time.monotonic() + 60
+    n = 0
+    while time.monotonic() < deadline and n < 100:
+        time.sleep(0.01)
+        try:
+            n = q(dest, "SELECT COUNT(*) FROM sessions")[0][0]
+        except sqlite3.Error:
+            n = 0
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert 0 < q(dest, "SELECT COUNT(*) FROM sessions")[0][0] < 1500
+    # every session already there is whole: its rows are exactly the source's
+    done = set(bodies_by_uuid(dest).items())
+    assert done <= set(bodies_by_uuid(src).items())
+    [r] = merge_files([src], dest)
+    assert r.error is None and r.conflicts == 0 and r.identical == len(done)
+    assert bodies_by_uuid(dest) == bodies_by_uuid(src)
