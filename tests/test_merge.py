@@ -413,3 +413,16 @@ def test_a_merge_killed_midway_then_rerun_leaves_each_session_once(tmp_path: Pat
     [r] = merge_files([src], dest)
     assert r.error is None and r.conflicts == 0 and r.identical == len(done)
     assert bodies_by_uuid(dest) == bodies_by_uuid(src)
+
+
+def test_a_dest_that_is_not_a_surveykit_database_is_left_alone(tmp_path: Path, kiosks, capsys) -> None:
+    a, _ = kiosks
+    dest = tmp_path / "accounts.db"
+    conn = sqlite3.connect(dest)
+    conn.execute("CREATE TABLE ledger (x)")
+    conn.commit()
+    conn.close()
+    before = dest.read_bytes()
+    code, _out, err = run_cli(["merge", str(a), "--into", str(dest)], capsys)
+    assert code == 1 and "is not a surveykit database" in err and err.count("\n") == 1
+    assert dest.read_bytes() == before

@@ -243,3 +243,17 @@ def test_a_malformed_url_is_one_masked_line(kiosk: Path, capsys) -> None:
         code, out, err = run_cli(["sync", str(kiosk), "--to", url, "--retries", "0"], capsys)
         assert code == 1 and err.startswith("Error: cannot ") and err.count("\n") == 1, err
         assert "Hunter2pw" not in out + err and "Traceback" not in err
+
+
+def test_a_file_that_is_not_a_surveykit_database_is_not_touched(tmp_path: Path, capsys) -> None:
+    db = tmp_path / "accounts.db"
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE ledger (x)")
+    conn.commit()
+    conn.close()
+    before = db.read_bytes()
+    code, _out, err = run_cli(["sync", str(db), "--to", "postgresql://u@127.0.0.1:1/x"], capsys)
+    assert code == 1 and "is not a surveykit database" in err and err.count("\n") == 1
+    assert db.read_bytes() == before
+    code, _out, err = run_cli(["sync", str(tmp_path / "nope.db"), "--to", "postgresql://u@127.0.0.1:1/x"], capsys)
+    assert code == 1 and "no database at" in err and not (tmp_path / "nope.db").exists()

@@ -61,10 +61,9 @@ def sync_cmd(
     if target is None:
         raise click.UsageError("give the server with --to URL (or set SURVEYKIT_SYNC_TO)")
     path = resolve_db(db)
-    from pathlib import Path
+    from surveykit.storage.queries import open_readonly
 
-    if not Path(path).exists():
-        raise UserError(f"no database at {path} (check the path; nothing was created)")
+    open_readonly(path).close()  # a surveykit database, not newer than this version
 
     def waiting(message: str, delay: float) -> None:
         click.echo(f"{message}; retrying in {delay:.1f} s", err=True)

@@ -31,6 +31,7 @@ from typing import Any
 from urllib.parse import quote
 
 from surveykit.storage.migrations import SCHEMA_VERSION
+from surveykit.storage.queries import open_readonly
 from surveykit.storage.store import StorageError, Store
 from surveykit.storage.views import create_wide_view
 from surveykit.timeutil import iso_ms, utc_now
@@ -216,7 +217,10 @@ def _cols(fields: Sequence[str], alias: str = "") -> str:
 
 
 def open_dest(dest: str | Path, busy_timeout_s: float = 30.0) -> sqlite3.Connection:
-    """Create or upgrade DEST (through the Store), then open it for attaching sources."""
+    """Create or upgrade DEST (through the Store), then open it for attaching sources.
+    An existing file must be a surveykit database: nothing is added to any other."""
+    if Path(dest).is_file() and Path(dest).stat().st_size > 0:
+        open_readonly(dest).close()  # raises StorageError with one plain sentence
     Store(dest).close()
     uri = "file:" + quote(str(Path(dest).resolve()))
     conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=busy_timeout_s)
