@@ -37,6 +37,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "surveykit.cli.kiosk",
         "Run FILE as an unattended kiosk: welcome → questions → thank-you, forever.",
     ),
+    "merge": (
+        "surveykit.cli.merge",
+        "Copy the closed sessions (completed, abandoned, interrupted) of each SRC into DEST, "
+        "with their answers, task runs, events and definitions.",
+    ),
     "moderate": (
         "surveykit.cli.moderate",
         "Moderate a usability study: timed tasks with one-key outcome coding.",
@@ -53,6 +58,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "surveykit.cli.simulate",
         "Fill a database with N plausible, random sessions of FILE, so that analysis "
         "pipelines and benchmarks have data before fieldwork.",
+    ),
+    "sync": (
+        "surveykit.cli.sync",
+        "Send the closed sessions of DB (completed, abandoned, interrupted) to a central "
+        "PostgreSQL, creating its tables on first use.",
     ),
     "validate": ("surveykit.cli.tools", "Check definition FILES without running them."),
 }

@@ -15,9 +15,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from surveykit.ids import uuid7
 from surveykit.storage.migrations import NewerSchemaError, migrate
 from surveykit.storage.views import create_wide_view
 from surveykit.timeutil import Monotonic, WallClock, iso_ms, utc_now
@@ -86,6 +88,9 @@ class SessionRow:
     meta: dict[str, Any]
     owner_host: str | None
     owner_pid: int | None
+    uuid: str | None = None  # the id that travels with the session (UUIDv7)
+    site: str | None = None
+    device_id: str | None = None  # the installation that made it
 
 
 def encode_value(value: Any) -> tuple[str | None, float | None]:
@@ -94,6 +99,11 @@ def encode_value(value: Any) -> tuple[str | None, float | None]:
         return None, None
     num = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
     return json.dumps(value, ensure_ascii=False), num
+
+
+def _ms_of(stamp: str) -> int:
+    """Unix milliseconds of a stored UTC timestamp (`2026-11-22T10:15:03.123Z`)."""
+    return int(datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp() * 1000)
 
 
 def _pid_alive(pid: int) -> bool:
@@ -172,6 +182,13 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+
+    def device_id(self) -> str:
+        """This file's installation id (made once, when the file was created or upgraded)."""
+        row = self.conn.execute(
+            "SELECT device_id FROM installation ORDER BY created_at LIMIT 1"
+        ).fetchone()
+        return str(row[0])
 
     def __enter__(self) -> Store:
         return self
@@ -258,6 +275,7 @@ class Store:
         device: str | None = None,
         task_order: list[str] | None = None,
         meta: dict[str, Any] | None = None,
+        site: str | None = None,
     ) -> int:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
@@ -266,8 +284,10 @@ class Store:
         with self._tx() as c:
             cur = c.execute(
                 """INSERT INTO sessions (survey_id, definition_sha256, mode, participant, device,
-                       started_at, status, task_order_json, meta_json, owner_host, owner_pid)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       started_at, status, task_order_json, meta_json, owner_host, owner_pid,
+                       uuid, device_id, site)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                           (SELECT device_id FROM installation ORDER BY created_at LIMIT 1), ?)""",
                 (
                     definition.survey.id,
                     definition.sha256,
@@ -280,6 +300,8 @@ class Store:
                     json.dumps(meta or {}, ensure_ascii=False),
                     self.host,
                     self.pid,
+                    str(uuid7(now_ms=_ms_of(now))),
+                    site,
                 ),
             )
             session_id = int(cur.lastrowid or 0)
@@ -504,8 +526,9 @@ class Store:
         at: str | None = None,
     ) -> int:
         cur = c.execute(
-            "INSERT INTO events (session_id, at, elapsed_ms, kind, task_id, question_id, data_json) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO events (session_id, at, elapsed_ms, kind, task_id, question_id, data_json, "
+            "seq) VALUES (?, ?, ?, ?, ?, ?, ?, "
+            "(SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE session_id = ?1))",
             (
                 session_id,
                 at or self.now(),
@@ -656,6 +679,9 @@ def _session_row(r: sqlite3.Row) -> SessionRow:
         meta=json.loads(r["meta_json"]) if r["meta_json"] else {},
         owner_host=r["owner_host"],
         owner_pid=r["owner_pid"],
+        uuid=r["uuid"],
+        site=r["site"],
+        device_id=r["device_id"],
     )
 
 
