@@ -306,6 +306,6 @@ def test_errors(db: Path, tmp_path: Path, capsys: Cap) -> None:
     code, _, err = run_cli(["export", str(db), "--out", str(tmp_path / "o"), "--tables", "nope"],
                            capsys)
     assert code == 2 and "unknown table" in err
-    code, _, err = run_cli(["export", str(db), "--out", str(tmp_path / "o"), "--format", "xlsx"],
+    code, _, err = run_cli(["export", str(db), "--out", str(tmp_path / "o"), "--format", "xls"],
                            capsys)
     assert code == 2

@@ -57,7 +57,8 @@ class _Bar:
 @click.option("--db", "db_path", type=click.Path(dir_okay=False),
               help="The database, if not given as DB (default $SURVEYKIT_DB or ./surveykit.db).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True,
-              help="CSV (UTF-8, header row) or JSON Lines.")
+              help="CSV (UTF-8, header row), JSON Lines, SPSS (sav), Stata (dta) or Excel (xlsx); "
+                   "sav, dta and xlsx need pip install 'surveykit[analysis]'.")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
               help="Folder to write the files to (created if missing; files are replaced).")
 @click.option("--survey", metavar="ID", help="Export this survey only.")
@@ -94,6 +95,7 @@ def export_cmd(
     Examples:
       surveykit export surveykit.db --out export/
       surveykit export surveykit.db --format jsonl --out export/ --survey checkout-study
+      surveykit export surveykit.db --format sav --out spss/
     """
     chosen = tuple(t.strip() for t in tables.split(",") if t.strip())
     bad = [t for t in chosen if t not in TABLES]

@@ -8,7 +8,7 @@ from typing import Protocol
 
 from surveykit.storage.queries import SessionFilter
 
-FORMATS = ("csv", "jsonl")
+FORMATS = ("csv", "jsonl", "sav", "dta", "xlsx")
 TABLES = ("sessions", "answers", "responses", "task_runs", "events", "codebook")
 
 

@@ -11,6 +11,14 @@ from typing import Any
 
 from surveykit.export.catalogue import Catalogue, load_catalogue
 from surveykit.export.codebook import CODEBOOK_COLUMNS, fixed_codebook, labels_text
+from surveykit.export.labelled import (
+    LABELLED_FORMATS,
+    Table,
+    check_available,
+    renamed,
+    write_statistics_file,
+    write_workbook,
+)
 from surveykit.export.options import (
     FORMATS,
     TABLES,
@@ -87,6 +95,8 @@ def export(
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise ExportError(f"{out} exists and is not a folder")
+    if options.fmt in LABELLED_FORMATS:
+        check_available(options.fmt)
     out.mkdir(parents=True, exist_ok=True)
     prog: Progress = progress or NoProgress()
     ids = survey_ids(conn, options)
@@ -115,13 +125,52 @@ def export(
 
     # Millions of short-lived row lists and no reference cycles: the cyclic
     # garbage collector would only slow the stream down (by about half).
+    collected: list[Table] = []
+
+    def collect(
+        name: str, header: list[str], rows: Iterator[list[Any]], table: str,
+        check: tuple[int, ...] | None = None,
+    ) -> None:
+        prog.start(name, counts.get(table))
+        t = Table(name, list(header))
+        for row in rows:
+            t.rows.append(list(row))
+        prog.advance(len(t.rows))
+        collected.append(t)
+
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        _export_tables(conn, options, ids, cat, ext, run)
+        _export_tables(conn, options, ids, cat, ext, collect if ext in LABELLED_FORMATS else run)
     finally:
         if gc_was_enabled:
             gc.enable()
+    if ext in LABELLED_FORMATS:
+        files.extend(_write_labelled(collected, out, ext))
+    return files
+
+
+def _write_labelled(tables: list[Table], out: Path, fmt: str) -> list[ExportedFile]:
+    """SPSS/Stata: a file per table; Excel: one workbook, a sheet per table."""
+    data = [t for t in tables if t.name != "codebook"]
+    book = next((t for t in tables if t.name == "codebook"), None)
+    entries: list[dict[str, Any]] = []
+    if book is not None:
+        for r in book.rows:
+            entry = dict(zip(book.header, r, strict=True))
+            entry["file_stem"] = str(entry["file"]).rsplit(".", 1)[0]
+            entries.append(entry)
+        names = {t.name: renamed(t, fmt) for t in data}
+        book.header = [*book.header, "name_in_file"]
+        for r, entry in zip(book.rows, entries, strict=True):
+            r.append(names.get(entry["file_stem"], {}).get(entry["variable"], entry["variable"]))
+            if fmt == "xlsx":
+                r[0] = "export.xlsx#" + entry["file_stem"]
+    if fmt == "xlsx":
+        return [write_workbook([*data, *([book] if book else [])], out)]
+    files = [write_statistics_file(t, entries, out, fmt) for t in data]
+    if book is not None:
+        files.append(write_statistics_file(book, [], out, fmt))
     return files
 
 
