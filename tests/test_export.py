@@ -64,7 +64,7 @@ def test_writes_every_file(db: Path, tmp_path: Path, capsys: Cap) -> None:
     stdout = do_export(db, out, capsys)
     names = sorted(p.name for p in out.iterdir())
     assert names == ["answers.csv", "codebook.csv", "events.csv", "responses_sink.csv",
-                     "sessions.csv", "task_runs.csv"]
+                     "sessions.csv", "task_runs.csv", "value_labels.csv"]
     assert "answers.csv" in stdout and "rows" in stdout
     sessions = read_csv(out / "sessions.csv")
     assert [s["session_id"] for s in sessions] == ["1", "2"]  # preview left out
@@ -309,3 +309,60 @@ def test_errors(db: Path, tmp_path: Path, capsys: Cap) -> None:
     code, _, err = run_cli(["export", str(db), "--out", str(tmp_path / "o"), "--format", "xls"],
                            capsys)
     assert code == 2
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_codebook_describes_every_column_of_every_file(db: Path, tmp_path: Path, capsys: Cap,
+                                                       fmt: str) -> None:
+    out = tmp_path / "out"
+    do_export(db, out, capsys, "--format", fmt)
+    read = read_csv if fmt == "csv" else read_jsonl
+    book = read(out / f"codebook.{fmt}")
+    described: dict[str, list[str]] = {}
+    for b in book:
+        described.setdefault(b["file"], []).append(b["variable"])
+        assert b["text"], b
+    files = sorted(p.name for p in out.iterdir())
+    assert sorted(described) == files
+    for name in files:
+        if fmt == "csv":
+            with (out / name).open(newline="", encoding="utf-8") as f:
+                header = next(csv.reader(f))
+        else:
+            header = list(read_jsonl(out / name)[0])
+        assert described[name] == header, name
+
+
+def test_value_labels_one_per_row(tmp_path: Path, capsys: Cap) -> None:
+    yaml = ("surveykit: 1\nid: tricky\ntitle: T\nquestions:\n"
+            "  - {id: pick, type: choice, text: Pick, options: ['a=b; c', 'x;y=z'], na: true}\n"
+            "  - {id: sat, type: csat, text: Sat?}\n")
+    d = write_definition(tmp_path, yaml, "t.yaml")
+    path = tmp_path / "t.db"
+    fill(path, d, [S({"pick": "x;y=z", "sat": 4})])
+    out = tmp_path / "out"
+    do_export(db=path, out=out, capsys=capsys)
+    rows = [r for r in read_csv(out / "value_labels.csv") if r["file"] == "responses_tricky.csv"]
+    pick = [(r["value"], r["code"], r["label"]) for r in rows if r["variable"] == "pick"]
+    assert pick == [("a=b; c", "1", "a=b; c"), ("x;y=z", "2", "x;y=z")]
+    assert ("5", "5", "Very satisfied") in [
+        (r["value"], r["code"], r["label"]) for r in rows if r["variable"] == "sat"]
+    na = [(r["value"], r["label"]) for r in rows if r["variable"] == "pick_na"]
+    assert na == [("0", "no"), ("1", "Not applicable")]
+    out2 = tmp_path / "out2"
+    do_export(path, out2, capsys, "--format", "jsonl")
+    got = read_jsonl(out2 / "value_labels.jsonl")
+    assert {"file": "responses_tricky.jsonl", "variable": "pick", "value": "x;y=z", "code": 2,
+            "label": "x;y=z"} in got
+
+
+def test_an_empty_filtered_export_writes_every_file(db: Path, tmp_path: Path,
+                                                    capsys: Cap) -> None:
+    out = tmp_path / "out"
+    do_export(db, out, capsys, "--since", "2099-01-01")
+    assert sorted(p.name for p in out.iterdir()) == [
+        "answers.csv", "codebook.csv", "events.csv", "responses_sink.csv", "sessions.csv",
+        "task_runs.csv", "value_labels.csv"]
+    header = (out / "responses_sink.csv").read_text(encoding="utf-8").splitlines()
+    assert len(header) == 1 and header[0].startswith("session_id,mode,")
+    assert (out / "task_runs.csv").read_text(encoding="utf-8").startswith("session_id,")

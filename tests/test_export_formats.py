@@ -43,7 +43,8 @@ def test_statistics_files(db: Path, tmp_path: Path, capsys: Cap, fmt: str) -> No
     export(db, out, fmt, capsys)
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted(f"{n}.{fmt}" for n in (
-        "sessions", "answers", "responses_sink", "task_runs", "events", "codebook"))
+        "sessions", "answers", "responses_sink", "task_runs", "events", "codebook",
+        "value_labels"))
     read = pyreadstat.read_sav if fmt == "sav" else pyreadstat.read_dta
     df, meta = read(str(out / f"responses_sink.{fmt}"), user_missing=True)
     cols = list(df.columns)
@@ -86,7 +87,7 @@ def test_excel_workbook(db: Path, tmp_path: Path, capsys: Cap) -> None:
     export(db, out, "xlsx", capsys)
     wb = openpyxl.load_workbook(out / "export.xlsx")
     assert wb.sheetnames == ["sessions", "answers", "responses_sink", "task_runs", "events",
-                             "codebook"]
+                             "value_labels", "codebook"]
     ws = wb["responses_sink"]
     rows: list[tuple[Any, ...]] = list(ws.iter_rows(values_only=True))
     header = rows[0]

@@ -10,7 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from surveykit.export.catalogue import Catalogue, load_catalogue
-from surveykit.export.codebook import CODEBOOK_COLUMNS, fixed_codebook, labels_text
+from surveykit.export.codebook import (
+    CODEBOOK_COLUMNS,
+    VALUE_LABEL_COLUMNS,
+    fixed_codebook,
+    labels_text,
+    value_label_rows,
+)
 from surveykit.export.labelled import (
     LABELLED_FORMATS,
     Table,
@@ -47,19 +53,18 @@ from surveykit.storage.views import wide_view_name
 CHUNK = 5000  # rows between progress reports
 
 def survey_ids(conn: sqlite3.Connection, options: ExportOptions) -> list[str]:
-    where, args = options.session_filter().where("s")
-    ids = [r[0] for r in conn.execute(
-        f"SELECT DISTINCT s.survey_id FROM sessions s WHERE {where} ORDER BY 1", args
-    )]
-    if options.survey is not None and options.survey not in ids:
-        known = queries.surveys(conn)
+    """The surveys to write a `responses_<survey>` file for: the one asked for, or
+    every survey in the file (a filter that leaves no sessions still gives every
+    file, with its header)."""
+    known = queries.surveys(conn)
+    if options.survey is not None:
         if options.survey not in known:
             raise ExportError(
                 f"no survey '{options.survey}' in the database"
                 + (f" (surveys: {', '.join(known)})" if known else "")
             )
-        ids = [options.survey]
-    return ids
+        return [options.survey]
+    return sorted(known)
 
 
 def row_counts(conn: sqlite3.Connection, options: ExportOptions) -> dict[str, int]:
@@ -204,7 +209,10 @@ def _export_tables(
         run("events", EVENT_COLUMNS, event_rows(conn, flt), "events",
             text_columns(EVENT_COLUMNS))
     if "codebook" in options.tables:
-        rows = [*codebook, *fixed_codebook(ext, options.tables)]
+        headers = {"sessions": SESSION_COLUMNS, "answers": ANSWER_COLUMNS,
+                   "task_runs": RUN_COLUMNS, "events": EVENT_COLUMNS}
+        rows = [*codebook, *fixed_codebook(ext, options.tables, headers)]
+        run("value_labels", VALUE_LABEL_COLUMNS, value_label_rows(rows), "codebook")
         if ext == "csv":  # value labels as `1=Very dissatisfied; 2=…` rather than JSON
             rows = [[*r[:9], labels_text(r[9]) or None, r[10]] for r in rows]
         run("codebook", CODEBOOK_COLUMNS, iter(rows), "codebook")
