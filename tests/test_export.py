@@ -366,3 +366,46 @@ def test_an_empty_filtered_export_writes_every_file(db: Path, tmp_path: Path,
     header = (out / "responses_sink.csv").read_text(encoding="utf-8").splitlines()
     assert len(header) == 1 and header[0].startswith("session_id,mode,")
     assert (out / "task_runs.csv").read_text(encoding="utf-8").startswith("session_id,")
+
+
+def read_for_analysis(folder: Path, name: str) -> Any:
+    """The docs' pandas recipe for `export --for analysis`, run as written."""
+    docs = (Path(__file__).resolve().parents[1] / "docs/analysts.md").read_text(encoding="utf-8")
+    block = docs.split("<!-- read_for_analysis -->\n```python\n", 1)[1].split("```", 1)[0]
+    definitions = block.split("\nwide = ", 1)[0]
+    scope: dict[str, Any] = {}
+    exec(definitions, scope)
+    return scope["read_for_analysis"](folder, name)
+
+
+def test_export_for_analysis(tmp_path: Path, capsys: Cap) -> None:
+    pytest.importorskip("pandas")
+    d = write_definition(tmp_path)
+    path = tmp_path / "a.db"
+    fill(path, d, [
+        S({"nps": 3, "why": "N/A", "csat": 5, "visit": "gift", "temp": 21.5},
+          participant="007", meta={"x": "=1+1"}),
+        S({"nps": 4, "why": "null"}, participant="010"),
+        S({"nps": 5, "why": ""}, participant="=cmd"),
+        S({"nps": 10}, na=["csat"]),
+    ])
+    out = tmp_path / "out"
+    stdout = do_export(path, out, capsys, "--for", "analysis")
+    assert "datapackage.json" in stdout
+    wide = read_for_analysis(out, "responses_sink")
+    assert list(wide["participant"][:3]) == ["007", "010", "=cmd"]  # no leading '
+    assert list(wide["why"]) == ["N/A", "null", "", ""]
+    assert list(wide["why_answered"]) == [1, 1, 1, 0]  # an empty answer is not a missing one
+    assert str(wide["nps"].dtype) == "Int64" and wide["nps"].sum() == 22
+    assert wide["csat"].isna().tolist() == [False, True, True, True]
+    assert wide["csat_na"].tolist()[3] == 1 and wide["temp"][0] == 21.5
+    sessions = read_for_analysis(out, "sessions")
+    assert sessions["participant"][0] == "007" and json.loads(sessions["meta"][0]) == {"x": "=1+1"}
+    package = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    names = {r["path"] for r in package["resources"]}
+    assert names == {p.name for p in out.iterdir() if p.suffix == ".csv"}
+    # the default stays safe for spreadsheets
+    out2 = tmp_path / "safe"
+    do_export(path, out2, capsys)
+    assert read_csv(out2 / "responses_sink.csv")[2]["participant"] == "'=cmd"
+    assert not (out2 / "datapackage.json").exists()

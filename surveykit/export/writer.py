@@ -17,6 +17,7 @@ from surveykit.export.codebook import (
     labels_text,
     value_label_rows,
 )
+from surveykit.export.datapackage import write_datapackage
 from surveykit.export.labelled import (
     LABELLED_FORMATS,
     Table,
@@ -114,7 +115,8 @@ def export(
         name: str, header: list[str], rows: Iterator[list[Any]], table: str,
         check: tuple[int, ...] | None = None,
     ) -> None:
-        sink = Sink(out / f"{name}.{ext}", ext, header, check)
+        sink = Sink(out / f"{name}.{ext}", ext, header, check,
+                    protect=options.audience != "analysis")
         prog.start(name, counts.get(table))
         try:
             while True:
@@ -146,10 +148,14 @@ def export(
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        _export_tables(conn, options, ids, cat, ext, collect if ext in LABELLED_FORMATS else run)
+        book = _export_tables(conn, options, ids, cat, ext,
+                              collect if ext in LABELLED_FORMATS else run)
     finally:
         if gc_was_enabled:
             gc.enable()
+    if options.audience == "analysis" and ext == "csv":
+        path = write_datapackage(out, files, book)
+        files.append(ExportedFile(path.stem, path, len(files)))
     if ext in LABELLED_FORMATS:
         files.extend(_write_labelled(collected, out, ext))
     return files
@@ -186,7 +192,8 @@ def _export_tables(
     cat: Catalogue,
     ext: str,
     run: Callable[..., None],
-) -> None:
+) -> list[list[Any]]:
+    """Write the tables through `run`; returns the codebook rows of what was written."""
     flt = options.session_filter()
     codebook: list[list[Any]] = []
     if "sessions" in options.tables:
@@ -208,11 +215,13 @@ def _export_tables(
     if "events" in options.tables:
         run("events", EVENT_COLUMNS, event_rows(conn, flt), "events",
             text_columns(EVENT_COLUMNS))
+    headers = {"sessions": SESSION_COLUMNS, "answers": ANSWER_COLUMNS,
+               "task_runs": RUN_COLUMNS, "events": EVENT_COLUMNS}
+    rows = [*codebook, *fixed_codebook(ext, options.tables, headers)]
     if "codebook" in options.tables:
-        headers = {"sessions": SESSION_COLUMNS, "answers": ANSWER_COLUMNS,
-                   "task_runs": RUN_COLUMNS, "events": EVENT_COLUMNS}
-        rows = [*codebook, *fixed_codebook(ext, options.tables, headers)]
         run("value_labels", VALUE_LABEL_COLUMNS, value_label_rows(rows), "codebook")
+        written = rows
         if ext == "csv":  # value labels as `1=Very dissatisfied; 2=…` rather than JSON
-            rows = [[*r[:9], labels_text(r[9]) or None, r[10]] for r in rows]
-        run("codebook", CODEBOOK_COLUMNS, iter(rows), "codebook")
+            written = [[*r[:9], labels_text(r[9]) or None, r[10]] for r in rows]
+        run("codebook", CODEBOOK_COLUMNS, iter(written), "codebook")
+    return rows
