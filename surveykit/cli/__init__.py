@@ -37,6 +37,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "surveykit.cli.kiosk",
         "Run FILE as an unattended kiosk: welcome → questions → thank-you, forever.",
     ),
+    "metadata": (
+        "surveykit.cli.metadata",
+        "Print Datasette metadata for DB: a description of every table, view and column "
+        "(question texts and scale labels), and default facets (survey, device, status, day).",
+    ),
     "moderate": (
         "surveykit.cli.moderate",
         "Moderate a usability study: timed tasks with one-key outcome coding.",
