@@ -409,3 +409,32 @@ def test_export_for_analysis(tmp_path: Path, capsys: Cap) -> None:
     do_export(path, out2, capsys)
     assert read_csv(out2 / "responses_sink.csv")[2]["participant"] == "'=cmd"
     assert not (out2 / "datapackage.json").exists()
+
+
+def test_r_reads_the_analysis_export_as_the_docs_say(tmp_path: Path, capsys: Cap) -> None:
+    import os
+    import shutil
+    import subprocess
+
+    rscript = shutil.which("Rscript")
+    if rscript is None:
+        if os.environ.get("CI"):
+            pytest.fail("Rscript is missing: CI installs r-base-core (.ci/run)")
+        pytest.skip("R is not installed here (apt-get install r-base-core); CI runs this test")
+    d = write_definition(tmp_path)
+    path = tmp_path / "r.db"
+    fill(path, d, [S({"nps": 3, "why": "NA", "csat": 5}, participant="007"),
+                   S({"nps": 4, "why": "null", "csat": 2}, participant="010"),
+                   S({"nps": 5}, na=["csat"], participant="011")])
+    out = tmp_path / "out"
+    do_export(path, out, capsys, "--for", "analysis")
+    docs = (Path(__file__).resolve().parents[1] / "docs/analysts.md").read_text(encoding="utf-8")
+    call = docs.split("R: `read.csv(", 1)[1].split("`", 1)[0].replace("\n", " ")
+    call = "read.csv(" + call.replace('"export/responses_store_feedback.csv"',
+                                      f'"{out / "responses_sink.csv"}"')
+    script = (f"d <- {call}\n"
+              'cat(d$participant[1], d$why[1], d$why[2], is.na(d$csat[3]), '
+              'mean(d$csat, na.rm = TRUE), "\\n")')
+    res = subprocess.run([rscript, "-e", script], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.split() == ["007", "NA", "null", "TRUE", "3.5"]
