@@ -307,3 +307,23 @@ def test_the_docs_duckdb_line(sim_db: Path) -> None:
         con.execute(stmt)
     assert con.execute(statements[-1]).fetchall()
     assert con.execute("SELECT COUNT(*) FROM sk.session_overview").fetchone()[0] > 0
+
+
+def test_question_ids_that_repeat_a_column_name(tmp_path: Path) -> None:
+    d = write_definition(tmp_path, "surveykit: 1\nid: clash\ntitle: C\nquestions:\n"
+                                   "  - {id: status, type: csat, text: Status?}\n"
+                                   "  - {id: day, type: text, text: Day?}\n"
+                                   "  - {id: visit, type: choice, text: V?, options: [A], "
+                                   "other: true}\n"
+                                   "  - {id: visit_other, type: text, text: Other visit?}\n",
+                         "clash.yaml")
+    with Store(tmp_path / "c.db") as store:
+        sid = store.start_session(d, "run")
+        store.record_answer(sid, "status", 4)
+        store.record_answer(sid, "day", "Monday")
+        store.record_answer(sid, "visit", {"other": "Tea"})
+        store.record_answer(sid, "visit_other", "typed")
+        (row,) = q(store.conn, "SELECT * FROM responses_clash")
+    assert row["status"] == "in_progress" and row["status_q"] == 4
+    assert row["day"] == row["started_at"][:10] and row["day_q"] == "Monday"
+    assert row["visit_other"] == "Tea" and row["visit_other_q"] == "typed"

@@ -186,6 +186,16 @@ def wide_spec(conn: sqlite3.Connection, survey_id: str) -> WideSpec:
     spec.tasks = tasks
     extras = _extras(conn, survey_id)
 
+    # a question named like a session column (`status`, `device`) or like another
+    # column (`visit_other`) gets `_q` appended: a table cannot repeat a name
+    taken = {c.name.lower() for c in spec.columns} | {"day"}
+
+    def free(name: str) -> str:
+        while name.lower() in taken:
+            name += "_q"
+        taken.add(name.lower())
+        return name
+
     def block(scope: str, task_id: str) -> None:
         prefix = f"{task_id}." if task_id else ""
         for parent, (pscope, qtype, items) in parents.items():
@@ -193,15 +203,16 @@ def wide_spec(conn: sqlite3.Connection, survey_id: str) -> WideSpec:
                 continue
             x = extras.get(parent, {})
             if items:
-                na_col = prefix + parent + "_na" if x.get("na") else None
-                bat = _Battery(task_id, parent, qtype, items, [prefix + i for i in items],
-                               prefix + parent, na_col)
-                for item in items:
-                    spec.columns.append(WideColumn(prefix + item, "INTEGER", "value", item,
+                item_cols = [free(prefix + i) for i in items]
+                score_col = free(prefix + parent) if qtype in ("sus", "umux_lite") else ""
+                na_col = free(prefix + parent + "_na") if x.get("na") else None
+                bat = _Battery(task_id, parent, qtype, items, item_cols, score_col, na_col)
+                for item, col in zip(items, item_cols, strict=True):
+                    spec.columns.append(WideColumn(col, "INTEGER", "value", item,
                                                    task_id or None, qtype))
-                    spec.keys.append(_Key(task_id, item, qtype, prefix + item, battery=bat))
-                if qtype in ("sus", "umux_lite"):
-                    spec.columns.append(WideColumn(bat.score_col, "REAL", "score", parent,
+                    spec.keys.append(_Key(task_id, item, qtype, col, battery=bat))
+                if score_col:
+                    spec.columns.append(WideColumn(score_col, "REAL", "score", parent,
                                                    task_id or None, qtype))
                     spec.batteries.append(bat)
                 if na_col:
@@ -213,15 +224,15 @@ def wide_spec(conn: sqlite3.Connection, survey_id: str) -> WideSpec:
                 sqltype = "NUMERIC"
             elif qtype in NUMERIC_TYPES:
                 sqltype = "INTEGER"
-            key = _Key(task_id, parent, qtype, prefix + parent)
-            spec.columns.append(WideColumn(prefix + parent, sqltype, "value", parent,
+            key = _Key(task_id, parent, qtype, free(prefix + parent))
+            spec.columns.append(WideColumn(key.value_col, sqltype, "value", parent,
                                            task_id or None, qtype))
             if qtype in ("choice", "multi") and x.get("other"):
-                key.other_col = prefix + parent + "_other"
+                key.other_col = free(prefix + parent + "_other")
                 spec.columns.append(WideColumn(key.other_col, "TEXT", "other", parent,
                                                task_id or None, qtype))
             if x.get("na"):
-                key.na_col = prefix + parent + "_na"
+                key.na_col = free(prefix + parent + "_na")
                 spec.columns.append(WideColumn(key.na_col, "INTEGER", "na", parent,
                                                task_id or None, qtype))
             spec.keys.append(key)
