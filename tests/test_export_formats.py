@@ -74,6 +74,8 @@ def test_statistics_files(db: Path, tmp_path: Path, capsys: Cap, fmt: str) -> No
     book, _ = read(str(out / f"codebook.{fmt}"))
     row = book[(book["file"] == f"responses_sink.{fmt}") & (book["variable"] == "sus.3")]
     assert list(row["name_in_file"]) == ["sus_3"]
+    own = book[book["file"] == f"codebook.{fmt}"]["variable"].tolist()
+    assert own[-1] == "name_in_file" and "value_labels" in own
 
 
 def test_names_are_valid_and_unique() -> None:

@@ -177,6 +177,12 @@ def _write_labelled(tables: list[Table], out: Path, fmt: str) -> list[ExportedFi
             r.append(names.get(entry["file_stem"], {}).get(entry["variable"], entry["variable"]))
             if fmt == "xlsx":
                 r[0] = "export.xlsx#" + entry["file_stem"]
+        described = {r[0]: r for r in book.rows if r[2] == "notes"}
+        template = described.get(f"codebook.{fmt}") or described.get("export.xlsx#codebook")
+        if template is not None:
+            book.rows.append([template[0], None, "name_in_file", None, None, None, None,
+                              "nominal", "The variable's name in this file (SPSS and Stata "
+                              "names are made valid for the tool)", None, None, "name_in_file"])
     if fmt == "xlsx":
         return [write_workbook([*data, *([book] if book else [])], out)]
     files = [write_statistics_file(t, entries, out, fmt) for t in data]
