@@ -64,7 +64,7 @@ def test_writes_every_file(db: Path, tmp_path: Path, capsys: Cap) -> None:
     stdout = do_export(db, out, capsys)
     names = sorted(p.name for p in out.iterdir())
     assert names == ["answers.csv", "codebook.csv", "events.csv", "responses_sink.csv",
-                     "sessions.csv", "task_runs.csv"]
+                     "sessions.csv", "task_runs.csv", "value_labels.csv"]
     assert "answers.csv" in stdout and "rows" in stdout
     sessions = read_csv(out / "sessions.csv")
     assert [s["session_id"] for s in sessions] == ["1", "2"]  # preview left out
@@ -306,6 +306,135 @@ def test_errors(db: Path, tmp_path: Path, capsys: Cap) -> None:
     code, _, err = run_cli(["export", str(db), "--out", str(tmp_path / "o"), "--tables", "nope"],
                            capsys)
     assert code == 2 and "unknown table" in err
-    code, _, err = run_cli(["export", str(db), "--out", str(tmp_path / "o"), "--format", "xlsx"],
+    code, _, err = run_cli(["export", str(db), "--out", str(tmp_path / "o"), "--format", "xls"],
                            capsys)
     assert code == 2
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_codebook_describes_every_column_of_every_file(db: Path, tmp_path: Path, capsys: Cap,
+                                                       fmt: str) -> None:
+    out = tmp_path / "out"
+    do_export(db, out, capsys, "--format", fmt)
+    read = read_csv if fmt == "csv" else read_jsonl
+    book = read(out / f"codebook.{fmt}")
+    described: dict[str, list[str]] = {}
+    for b in book:
+        described.setdefault(b["file"], []).append(b["variable"])
+        assert b["text"], b
+    files = sorted(p.name for p in out.iterdir())
+    assert sorted(described) == files
+    for name in files:
+        if fmt == "csv":
+            with (out / name).open(newline="", encoding="utf-8") as f:
+                header = next(csv.reader(f))
+        else:
+            header = list(read_jsonl(out / name)[0])
+        assert described[name] == header, name
+
+
+def test_value_labels_one_per_row(tmp_path: Path, capsys: Cap) -> None:
+    yaml = ("surveykit: 1\nid: tricky\ntitle: T\nquestions:\n"
+            "  - {id: pick, type: choice, text: Pick, options: ['a=b; c', 'x;y=z'], na: true}\n"
+            "  - {id: sat, type: csat, text: Sat?}\n")
+    d = write_definition(tmp_path, yaml, "t.yaml")
+    path = tmp_path / "t.db"
+    fill(path, d, [S({"pick": "x;y=z", "sat": 4})])
+    out = tmp_path / "out"
+    do_export(db=path, out=out, capsys=capsys)
+    rows = [r for r in read_csv(out / "value_labels.csv") if r["file"] == "responses_tricky.csv"]
+    pick = [(r["value"], r["code"], r["label"]) for r in rows if r["variable"] == "pick"]
+    assert pick == [("a=b; c", "1", "a=b; c"), ("x;y=z", "2", "x;y=z")]
+    assert ("5", "5", "Very satisfied") in [
+        (r["value"], r["code"], r["label"]) for r in rows if r["variable"] == "sat"]
+    na = [(r["value"], r["label"]) for r in rows if r["variable"] == "pick_na"]
+    assert na == [("0", "no"), ("1", "Not applicable")]
+    out2 = tmp_path / "out2"
+    do_export(path, out2, capsys, "--format", "jsonl")
+    got = read_jsonl(out2 / "value_labels.jsonl")
+    assert {"file": "responses_tricky.jsonl", "variable": "pick", "value": "x;y=z", "code": 2,
+            "label": "x;y=z"} in got
+
+
+def test_an_empty_filtered_export_writes_every_file(db: Path, tmp_path: Path,
+                                                    capsys: Cap) -> None:
+    out = tmp_path / "out"
+    do_export(db, out, capsys, "--since", "2099-01-01")
+    assert sorted(p.name for p in out.iterdir()) == [
+        "answers.csv", "codebook.csv", "events.csv", "responses_sink.csv", "sessions.csv",
+        "task_runs.csv", "value_labels.csv"]
+    header = (out / "responses_sink.csv").read_text(encoding="utf-8").splitlines()
+    assert len(header) == 1 and header[0].startswith("session_id,mode,")
+    assert (out / "task_runs.csv").read_text(encoding="utf-8").startswith("session_id,")
+
+
+def read_for_analysis(folder: Path, name: str) -> Any:
+    """The docs' pandas recipe for `export --for analysis`, run as written."""
+    docs = (Path(__file__).resolve().parents[1] / "docs/analysts.md").read_text(encoding="utf-8")
+    block = docs.split("<!-- read_for_analysis -->\n```python\n", 1)[1].split("```", 1)[0]
+    definitions = block.split("\nwide = ", 1)[0]
+    scope: dict[str, Any] = {}
+    exec(definitions, scope)
+    return scope["read_for_analysis"](folder, name)
+
+
+def test_export_for_analysis(tmp_path: Path, capsys: Cap) -> None:
+    pytest.importorskip("pandas")
+    d = write_definition(tmp_path)
+    path = tmp_path / "a.db"
+    fill(path, d, [
+        S({"nps": 3, "why": "N/A", "csat": 5, "visit": "gift", "temp": 21.5},
+          participant="007", meta={"x": "=1+1"}),
+        S({"nps": 4, "why": "null"}, participant="010"),
+        S({"nps": 5, "why": ""}, participant="=cmd"),
+        S({"nps": 10}, na=["csat"]),
+    ])
+    out = tmp_path / "out"
+    stdout = do_export(path, out, capsys, "--for", "analysis")
+    assert "datapackage.json" in stdout
+    wide = read_for_analysis(out, "responses_sink")
+    assert list(wide["participant"][:3]) == ["007", "010", "=cmd"]  # no leading '
+    assert list(wide["why"]) == ["N/A", "null", "", ""]
+    assert list(wide["why_answered"]) == [1, 1, 1, 0]  # an empty answer is not a missing one
+    assert str(wide["nps"].dtype) == "Int64" and wide["nps"].sum() == 22
+    assert wide["csat"].isna().tolist() == [False, True, True, True]
+    assert wide["csat_na"].tolist()[3] == 1 and wide["temp"][0] == 21.5
+    sessions = read_for_analysis(out, "sessions")
+    assert sessions["participant"][0] == "007" and json.loads(sessions["meta"][0]) == {"x": "=1+1"}
+    package = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    names = {r["path"] for r in package["resources"]}
+    assert names == {p.name for p in out.iterdir() if p.suffix == ".csv"}
+    # the default stays safe for spreadsheets
+    out2 = tmp_path / "safe"
+    do_export(path, out2, capsys)
+    assert read_csv(out2 / "responses_sink.csv")[2]["participant"] == "'=cmd"
+    assert not (out2 / "datapackage.json").exists()
+
+
+def test_r_reads_the_analysis_export_as_the_docs_say(tmp_path: Path, capsys: Cap) -> None:
+    import os
+    import shutil
+    import subprocess
+
+    rscript = shutil.which("Rscript")
+    if rscript is None:
+        if os.environ.get("CI"):
+            pytest.fail("Rscript is missing: CI installs r-base-core (.ci/run)")
+        pytest.skip("R is not installed here (apt-get install r-base-core); CI runs this test")
+    d = write_definition(tmp_path)
+    path = tmp_path / "r.db"
+    fill(path, d, [S({"nps": 3, "why": "NA", "csat": 5}, participant="007"),
+                   S({"nps": 4, "why": "null", "csat": 2}, participant="010"),
+                   S({"nps": 5}, na=["csat"], participant="011")])
+    out = tmp_path / "out"
+    do_export(path, out, capsys, "--for", "analysis")
+    docs = (Path(__file__).resolve().parents[1] / "docs/analysts.md").read_text(encoding="utf-8")
+    call = docs.split("R: `read.csv(", 1)[1].split("`", 1)[0].replace("\n", " ")
+    call = "read.csv(" + call.replace('"export/responses_store_feedback.csv"',
+                                      f'"{out / "responses_sink.csv"}"')
+    script = (f"d <- {call}\n"
+              'cat(d$participant[1], d$why[1], d$why[2], is.na(d$csat[3]), '
+              'mean(d$csat, na.rm = TRUE), "\\n")')
+    res = subprocess.run([rscript, "-e", script], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.split() == ["007", "NA", "null", "TRUE", "3.5"]

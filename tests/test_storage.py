@@ -251,7 +251,7 @@ def test_finish_session(store: Store, clock: FakeClock) -> None:
     end = store.events(sid)[-1]
     assert (end["kind"], end["data"], end["elapsed_ms"]) == ("session_end", {"status": "abandoned"}, 30000)
     overview = rows(store, "SELECT * FROM session_overview WHERE session_id = ?", sid)[0]
-    assert overview["wall_ms"] == 30000 and overview["survey_title"] == "How was your visit?"
+    assert overview["elapsed_ms"] == 30000 and overview["survey_title"] == "How was your visit?"
 
 
 # --- tasks -------------------------------------------------------------------------------
@@ -378,6 +378,7 @@ def test_answers_labeled(store: Store) -> None:
     assert got["csat"]["question_type"] == "csat"
     assert got["ces"]["is_na"] == 1 and got["ces"]["value_label"] is None
     assert got["visit"]["value"] == '"A gift"' and got["visit"]["value_label"] == "A gift"
+    assert got["visit"]["value_code"] == 3 and got["csat"]["value_code"] == 4
     assert got["visit"]["device"] == "till-1" and got["visit"]["survey_id"] == "store-feedback"
 
 
@@ -405,9 +406,10 @@ def test_wide_responses_view(store: Store) -> None:
     got = rows(store, f'SELECT * FROM "{name}" ORDER BY session_id')
     assert [r["session_id"] for r in got] == [a, b, b + 1]
     assert {"nps", "nps_reason", "csat", "ces", "visit", "status", "mode"} <= set(got[0])
-    assert got[0]["nps"] == 3 and got[0]["nps_reason"] == '"slow"'
-    assert json.loads(got[0]["visit"]) == {"other": "Coffee"}
-    assert got[1]["ces"] == "N/A" and got[1]["nps"] is None
+    assert got[0]["nps"] == 3 and got[0]["nps_reason"] == "slow"
+    assert got[0]["visit"] == "other" and got[0]["visit_other"] == "Coffee"
+    assert got[1]["ces"] is None and got[1]["ces_na"] == 1 and got[1]["nps"] is None
+    assert got[2]["ces_na"] is None  # not answered: neither value nor flag
 
 
 def test_wide_view_of_a_study_has_a_column_per_task_question(store: Store) -> None:

@@ -42,6 +42,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Copy the closed sessions (completed, abandoned, interrupted) of each SRC into DEST, "
         "with their answers, task runs, events and definitions.",
     ),
+    "metadata": (
+        "surveykit.cli.metadata",
+        "Print Datasette metadata for DB: a description of every table, view and column "
+        "(question texts and scale labels), and default facets (survey, device, status, day).",
+    ),
     "moderate": (
         "surveykit.cli.moderate",
         "Moderate a usability study: timed tasks with one-key outcome coding.",

@@ -10,7 +10,7 @@ import click
 from surveykit.cli import cli
 from surveykit.cli.base import UserError, echo
 from surveykit.cli.score import db_argument_or_option, moment_option
-from surveykit.export import FORMATS, TABLES, ExportError, ExportOptions, export
+from surveykit.export import AUDIENCES, FORMATS, TABLES, ExportError, ExportOptions, export
 from surveykit.storage.queries import open_readonly
 
 
@@ -57,7 +57,8 @@ class _Bar:
 @click.option("--db", "db_path", type=click.Path(dir_okay=False),
               help="The database, if not given as DB (default $SURVEYKIT_DB or ./surveykit.db).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True,
-              help="CSV (UTF-8, header row) or JSON Lines.")
+              help="CSV (UTF-8, header row), JSON Lines, SPSS (sav), Stata (dta) or Excel (xlsx); "
+                   "sav, dta and xlsx need pip install 'surveykit[analysis]'.")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
               help="Folder to write the files to (created if missing; files are replaced).")
 @click.option("--survey", metavar="ID", help="Export this survey only.")
@@ -68,6 +69,11 @@ class _Bar:
 @click.option("--include-preview", is_flag=True, help="Also export preview (test) sessions.")
 @click.option("--tables", metavar="LIST", default=",".join(TABLES), show_default=True,
               help="Which files to write, comma-separated.")
+@click.option("--for", "audience", type=click.Choice(AUDIENCES), default="spreadsheet",
+              show_default=True,
+              help="spreadsheet: CSV text cells that could run as formulas get a leading '. "
+                   "analysis: cells exactly as stored, plus datapackage.json giving every "
+                   "column's type (for pandas, R, Frictionless).")
 @click.option("--progress/--no-progress", "show_progress", default=None,
               help="Show a progress bar on stderr (default: when stderr is a terminal).")
 def export_cmd(
@@ -81,6 +87,7 @@ def export_cmd(
     completed_only: bool,
     include_preview: bool,
     tables: str,
+    audience: str,
     show_progress: bool | None,
 ) -> None:
     """Write DB as files for analysts: sessions, answers (long, with question
@@ -88,12 +95,15 @@ def export_cmd(
     events and a codebook describing every variable.
 
     CSV cells that begin with = + - @ (text, not numbers) are prefixed with a
-    single quote so that spreadsheets cannot run them as formulas.
+    single quote so that spreadsheets cannot run them as formulas; --for analysis
+    writes them as they are, with a datapackage.json of column types.
 
     \b
     Examples:
       surveykit export surveykit.db --out export/
       surveykit export surveykit.db --format jsonl --out export/ --survey checkout-study
+      surveykit export surveykit.db --format sav --out spss/
+      surveykit export surveykit.db --for analysis --out export/
     """
     chosen = tuple(t.strip() for t in tables.split(",") if t.strip())
     bad = [t for t in chosen if t not in TABLES]
@@ -111,6 +121,7 @@ def export_cmd(
         completed_only=completed_only,
         include_preview=include_preview,
         tables=chosen,
+        audience=audience,
     )
     path = db_argument_or_option(db, db_path)
     conn = open_readonly(path)

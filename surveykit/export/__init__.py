@@ -27,6 +27,7 @@ Lines files) and `writer` (`export()`, which runs them).
 from __future__ import annotations
 
 from surveykit.export.options import (
+    AUDIENCES,
     FORMATS,
     TABLES,
     ExportedFile,
@@ -37,6 +38,7 @@ from surveykit.export.options import (
 from surveykit.export.writer import export, row_counts, survey_ids
 
 __all__ = [
+    "AUDIENCES",
     "FORMATS",
     "TABLES",
     "ExportError",

@@ -6,6 +6,7 @@ files (sessions, answers, task runs, events) are described here.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from surveykit.vocabulary import EVENT_KINDS, OUTCOMES
@@ -77,18 +78,88 @@ _FIXED_DOCS: dict[str, list[tuple[str, str, str]]] = {
         ("question_id", "nominal", "Question, for question events"),
         ("data", "text", "Details as JSON (value, outcome, error code, note text, …)"),
     ],
+    "codebook": [
+        ("file", "nominal", "The file the variable is a column of"),
+        ("survey_id", "nominal", "Survey id (responses files)"),
+        ("variable", "nominal", "Column name in that file"),
+        ("question_id", "nominal", "Question (or battery item) the column holds"),
+        ("task_id", "nominal", "Task, for task columns and questions asked after a task"),
+        ("scope", "nominal", "questions, after_each or after"),
+        ("type", "nominal", "Question type"),
+        ("level", "nominal", "Measurement level: id, nominal, ordinal, scale, text, datetime"),
+        ("text", "text", "Question text or description"),
+        ("value_labels", "text", "Labelled values (CSV: value=label; …, for reading; the "
+                                 "unambiguous list is the value_labels file, one per row)"),
+        ("notes", "text", "How the column is computed or when it is empty"),
+    ],
+    "value_labels": [
+        ("file", "nominal", "The file the variable is a column of"),
+        ("variable", "nominal", "Column name in that file"),
+        ("value", "mixed", "The value as written in CSV and JSON Lines files"),
+        ("code", "scale", "Its numeric code: the scale point, or the option's position in the "
+                          "definition (1 = first) for a choice; what SPSS and Stata files hold"),
+        ("label", "text", "The label"),
+    ],
 }
 
 
-def fixed_codebook(ext: str, tables: tuple[str, ...]) -> list[list[Any]]:
+#: Columns several files share, described once.
+_COMMON: dict[str, tuple[str, str]] = {
+    "session_id": ("id", "Session id; joins every other file"),
+    "survey_id": ("nominal", "Survey id from the definition file"),
+    "mode": ("nominal", "Session mode: run, kiosk, moderate (or preview)"),
+    "participant": ("id", "Participant id (moderated studies)"),
+    "device": ("nominal", "Device or terminal name"),
+    "session_status": ("nominal", "Status of the session: completed, abandoned, interrupted or "
+                                  "in_progress"),
+    "started_at": ("datetime", "Start, UTC ISO 8601 with milliseconds"),
+    "ended_at": ("datetime", "End, UTC ISO 8601 with milliseconds (empty while in progress)"),
+    "task_id": ("nominal", "Task id"),
+    "question_id": ("nominal", "Question id"),
+}
+
+
+def fixed_codebook(
+    ext: str, tables: tuple[str, ...], headers: dict[str, list[str]] | None = None
+) -> list[list[Any]]:
+    """Rows for every column of the fixed files, in the files' column order."""
     rows: list[list[Any]] = []
     for name, docs in _FIXED_DOCS.items():
-        if name not in tables:
+        wanted = "codebook" if name == "value_labels" else name
+        if wanted not in tables:
             continue
-        for var, level, text in docs:
+        own = {var: (level, text) for var, level, text in docs}
+        columns = (headers or {}).get(name) or [var for var, _, _ in docs]
+        for var in columns:
+            level, text = own.get(var) or _COMMON.get(var) or ("", var)
+            if name == "task_runs" and var in ("started_at", "ended_at"):
+                level, text = "datetime", f"When the run {var[:-3]} (UTC); empty if it did not"
             rows.append([f"{name}.{ext}", None, var, None, None, None, None, level, text, None,
                          None])
     return rows
+
+
+VALUE_LABEL_COLUMNS = ["file", "variable", "value", "code", "label"]
+
+
+def value_label_rows(codebook: list[list[Any]]) -> Iterator[list[Any]]:
+    """One row per labelled value of each codebook variable: the value as written
+    in CSV and JSON Lines files, its numeric code (the scale point, or the
+    option's position in the definition for a choice; what SPSS and Stata
+    files hold) and its label."""
+    for r in codebook:
+        labels = r[9]
+        if not labels or not isinstance(labels, dict):
+            continue
+        for position, (value, label) in enumerate(labels.items(), 1):
+            code: Any = position if r[6] == "choice" and not str(r[2]).endswith("_na") else None
+            if code is None:
+                try:
+                    point = float(value)
+                    code = int(point) if point.is_integer() else point
+                except ValueError:
+                    code = None
+            yield [r[0], r[2], value, code, label]
 
 
 def labels_text(labels: dict[str, str] | None) -> str:

@@ -8,7 +8,10 @@ from typing import Protocol
 
 from surveykit.storage.queries import SessionFilter
 
-FORMATS = ("csv", "jsonl")
+FORMATS = ("csv", "jsonl", "sav", "dta", "xlsx")
+#: who reads the CSV files: spreadsheets (formula protection) or analysis tools
+#: (cells as stored, explicit types in datapackage.json)
+AUDIENCES = ("spreadsheet", "analysis")
 TABLES = ("sessions", "answers", "responses", "task_runs", "events", "codebook")
 
 
@@ -35,6 +38,7 @@ class ExportOptions:
     completed_only: bool = False
     include_preview: bool = False
     tables: tuple[str, ...] = TABLES
+    audience: str = "spreadsheet"
 
     def session_filter(self) -> SessionFilter:
         return SessionFilter(

@@ -17,7 +17,8 @@ class Sink:
     """One output file: CSV with neutralised cells, or JSON Lines."""
 
     def __init__(
-        self, path: Path, fmt: str, header: list[str], check: tuple[int, ...] | None = None
+        self, path: Path, fmt: str, header: list[str], check: tuple[int, ...] | None = None,
+        *, protect: bool = True,
     ) -> None:
         self.final = path
         self.tmp = path.with_name(path.name + ".partial")
@@ -27,11 +28,13 @@ class Sink:
         # others hold numbers, timestamps and ids that the definition format
         # restricts to letters, digits, `_` and `-` (never first).
         self.check = check
+        # False (`--for analysis`): no formula protection, cells as they are
+        self.protect = protect
         self.rows = 0
         self.f: IO[str] = open(self.tmp, "w", encoding="utf-8", newline="", buffering=1 << 20)
         if fmt == "csv":
             self._csv = csv.writer(self.f, lineterminator="\r\n")
-            self._csv.writerow([safe_cell(h) for h in header])
+            self._csv.writerow([safe_cell(h) if protect else h for h in header])
 
     def write_many(self, rows: list[list[Any]]) -> None:
         self.rows += len(rows)
@@ -39,6 +42,10 @@ class Sink:
             header = self.header
             encode = _JSON.encode
             self.f.writelines(encode(dict(zip(header, row, strict=True))) + "\n" for row in rows)
+        elif not self.protect:
+            self._csv.writerows(
+                [_JSON.encode(v) if isinstance(v, list | dict) else v for v in row] for row in rows
+            )
         elif self.check is None:
             # inline for speed: the same as [_csv_cell(v) for v in row] (ASCII first
             # characters are looked up in a set; others go through NFKC)

@@ -55,6 +55,12 @@ def _na_of(task_id: str, keys: list[str]) -> Getter:
     return get
 
 
+def _answered_of(task_id: str, qid: str) -> Getter:
+    def get(ans: Answers, _runs: Runs) -> Any:
+        return int((task_id, qid) in ans)
+    return get
+
+
 def _other_of(task_id: str, qid: str) -> Getter:
     def get(ans: Answers, _runs: Runs) -> Any:
         v = ans.get((task_id, qid))
@@ -281,6 +287,12 @@ class Wide:
             if e.type == "choice" and info is not None and info.other:
                 cols.append(_Column(f"{prefix}{qid}_other", _other_of(task_id, qid), **base,
                                     level="text", text=f"{text} — other (typed)"))
+        if e.type == "text":
+            cols.append(_Column(f"{prefix}{qid}_answered", _answered_of(task_id, qid), **base,
+                                level="nominal", text=f"{qid}: answered{where}",
+                                labels={"0": "not answered", "1": "answered"},
+                                notes="1 also for an empty answer: tells an empty text from a "
+                                      "question not answered (both are empty cells in CSV)"))
         if na:
             cols.append(_Column(f"{prefix}{qid}_na", _na_of(task_id, [qid]), **base,
                                 level="nominal", text=f"{qid}: answered N/A{where}",

@@ -10,7 +10,22 @@ from pathlib import Path
 from typing import Any
 
 from surveykit.export.catalogue import Catalogue, load_catalogue
-from surveykit.export.codebook import CODEBOOK_COLUMNS, fixed_codebook, labels_text
+from surveykit.export.codebook import (
+    CODEBOOK_COLUMNS,
+    VALUE_LABEL_COLUMNS,
+    fixed_codebook,
+    labels_text,
+    value_label_rows,
+)
+from surveykit.export.datapackage import write_datapackage
+from surveykit.export.labelled import (
+    LABELLED_FORMATS,
+    Table,
+    check_available,
+    renamed,
+    write_statistics_file,
+    write_workbook,
+)
 from surveykit.export.options import (
     FORMATS,
     TABLES,
@@ -39,19 +54,18 @@ from surveykit.storage.views import wide_view_name
 CHUNK = 5000  # rows between progress reports
 
 def survey_ids(conn: sqlite3.Connection, options: ExportOptions) -> list[str]:
-    where, args = options.session_filter().where("s")
-    ids = [r[0] for r in conn.execute(
-        f"SELECT DISTINCT s.survey_id FROM sessions s WHERE {where} ORDER BY 1", args
-    )]
-    if options.survey is not None and options.survey not in ids:
-        known = queries.surveys(conn)
+    """The surveys to write a `responses_<survey>` file for: the one asked for, or
+    every survey in the file (a filter that leaves no sessions still gives every
+    file, with its header)."""
+    known = queries.surveys(conn)
+    if options.survey is not None:
         if options.survey not in known:
             raise ExportError(
                 f"no survey '{options.survey}' in the database"
                 + (f" (surveys: {', '.join(known)})" if known else "")
             )
-        ids = [options.survey]
-    return ids
+        return [options.survey]
+    return sorted(known)
 
 
 def row_counts(conn: sqlite3.Connection, options: ExportOptions) -> dict[str, int]:
@@ -87,6 +101,8 @@ def export(
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise ExportError(f"{out} exists and is not a folder")
+    if options.fmt in LABELLED_FORMATS:
+        check_available(options.fmt)
     out.mkdir(parents=True, exist_ok=True)
     prog: Progress = progress or NoProgress()
     ids = survey_ids(conn, options)
@@ -99,7 +115,8 @@ def export(
         name: str, header: list[str], rows: Iterator[list[Any]], table: str,
         check: tuple[int, ...] | None = None,
     ) -> None:
-        sink = Sink(out / f"{name}.{ext}", ext, header, check)
+        sink = Sink(out / f"{name}.{ext}", ext, header, check,
+                    protect=options.audience != "analysis")
         prog.start(name, counts.get(table))
         try:
             while True:
@@ -115,13 +132,62 @@ def export(
 
     # Millions of short-lived row lists and no reference cycles: the cyclic
     # garbage collector would only slow the stream down (by about half).
+    collected: list[Table] = []
+
+    def collect(
+        name: str, header: list[str], rows: Iterator[list[Any]], table: str,
+        check: tuple[int, ...] | None = None,
+    ) -> None:
+        prog.start(name, counts.get(table))
+        t = Table(name, list(header))
+        for row in rows:
+            t.rows.append(list(row))
+        prog.advance(len(t.rows))
+        collected.append(t)
+
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        _export_tables(conn, options, ids, cat, ext, run)
+        book = _export_tables(conn, options, ids, cat, ext,
+                              collect if ext in LABELLED_FORMATS else run)
     finally:
         if gc_was_enabled:
             gc.enable()
+    if options.audience == "analysis" and ext == "csv":
+        path = write_datapackage(out, files, book)
+        files.append(ExportedFile(path.stem, path, len(files)))
+    if ext in LABELLED_FORMATS:
+        files.extend(_write_labelled(collected, out, ext))
+    return files
+
+
+def _write_labelled(tables: list[Table], out: Path, fmt: str) -> list[ExportedFile]:
+    """SPSS/Stata: a file per table; Excel: one workbook, a sheet per table."""
+    data = [t for t in tables if t.name != "codebook"]
+    book = next((t for t in tables if t.name == "codebook"), None)
+    entries: list[dict[str, Any]] = []
+    if book is not None:
+        for r in book.rows:
+            entry = dict(zip(book.header, r, strict=True))
+            entry["file_stem"] = str(entry["file"]).rsplit(".", 1)[0]
+            entries.append(entry)
+        names = {t.name: renamed(t, fmt) for t in data}
+        book.header = [*book.header, "name_in_file"]
+        for r, entry in zip(book.rows, entries, strict=True):
+            r.append(names.get(entry["file_stem"], {}).get(entry["variable"], entry["variable"]))
+            if fmt == "xlsx":
+                r[0] = "export.xlsx#" + entry["file_stem"]
+        described = {r[0]: r for r in book.rows if r[2] == "notes"}
+        template = described.get(f"codebook.{fmt}") or described.get("export.xlsx#codebook")
+        if template is not None:
+            book.rows.append([template[0], None, "name_in_file", None, None, None, None,
+                              "nominal", "The variable's name in this file (SPSS and Stata "
+                              "names are made valid for the tool)", None, None, "name_in_file"])
+    if fmt == "xlsx":
+        return [write_workbook([*data, *([book] if book else [])], out)]
+    files = [write_statistics_file(t, entries, out, fmt) for t in data]
+    if book is not None:
+        files.append(write_statistics_file(book, [], out, fmt))
     return files
 
 
@@ -132,7 +198,8 @@ def _export_tables(
     cat: Catalogue,
     ext: str,
     run: Callable[..., None],
-) -> None:
+) -> list[list[Any]]:
+    """Write the tables through `run`; returns the codebook rows of what was written."""
     flt = options.session_filter()
     codebook: list[list[Any]] = []
     if "sessions" in options.tables:
@@ -154,8 +221,13 @@ def _export_tables(
     if "events" in options.tables:
         run("events", EVENT_COLUMNS, event_rows(conn, flt), "events",
             text_columns(EVENT_COLUMNS))
+    headers = {"sessions": SESSION_COLUMNS, "answers": ANSWER_COLUMNS,
+               "task_runs": RUN_COLUMNS, "events": EVENT_COLUMNS}
+    rows = [*codebook, *fixed_codebook(ext, options.tables, headers)]
     if "codebook" in options.tables:
-        rows = [*codebook, *fixed_codebook(ext, options.tables)]
+        run("value_labels", VALUE_LABEL_COLUMNS, value_label_rows(rows), "codebook")
+        written = rows
         if ext == "csv":  # value labels as `1=Very dissatisfied; 2=…` rather than JSON
-            rows = [[*r[:9], labels_text(r[9]) or None, r[10]] for r in rows]
-        run("codebook", CODEBOOK_COLUMNS, iter(rows), "codebook")
+            written = [[*r[:9], labels_text(r[9]) or None, r[10]] for r in rows]
+        run("codebook", CODEBOOK_COLUMNS, iter(written), "codebook")
+    return rows

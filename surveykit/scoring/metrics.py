@@ -33,6 +33,7 @@ from typing import Any
 
 from surveykit.scoring import stats
 from surveykit.scoring.stats import Estimate
+from surveykit.scoring.unknown import add_unknown_question_warnings
 from surveykit.storage import queries
 from surveykit.storage.queries import BY_COLUMNS, CatalogueEntry, SessionFilter
 
@@ -475,6 +476,7 @@ class _Scorer:
                 f"{qid}{where}: {k} answer{'s' if k != 1 else ''} outside the question's scale "
                 f"left out"
             )
+        add_unknown_question_warnings(self.conn, self.where, self.where_args, self.warnings)
 
         out: list[SurveyScores] = []
         for survey in in_scope:

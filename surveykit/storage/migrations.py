@@ -228,9 +228,17 @@ def _v5(conn: sqlite3.Connection) -> None:
     )
 
 
+def _wide_tables(conn: sqlite3.Connection) -> None:
+    """Typed wide tables `wide_<survey>` kept current by triggers; `responses_<survey>`
+    becomes a view over them. Built in place from the answers already stored."""
+    from surveykit.storage.wide import build_all
+
+    build_all(conn)
+
+
 #: Migration n+1 is MIGRATIONS[n]: SQL statements, or a function for data moves.
 #: Append only; never edit a released one.
-MIGRATIONS: list[str | Migration] = [V1, V2, _v3, V4, _v5]
+MIGRATIONS: list[str | Migration] = [V1, V2, _v3, V4, _v5, _wide_tables]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
