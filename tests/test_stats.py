@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import json
 import math
+import subprocess
+import sys
 
 import numpy as np
 import pytest
+from scipy import stats as scipy_stats
 
 from surveykit.scoring.stats import (
     OUTCOMES,
@@ -29,8 +32,10 @@ from surveykit.scoring.stats import (
     completion_rate,
     geometric_mean_interval,
     mean_t,
+    mean_t_counts,
     median,
     nps,
+    nps_counts,
     sus,
     sus_grade,
     sus_respondent,
@@ -715,3 +720,147 @@ def test_umux_lite_study_mean_uses_t_interval() -> None:
     # (91.6667 + 66.6667 + 100)/3 = 86.1111
     assert est.value == pytest.approx(86.1111, abs=1e-3)
     assert est.low is not None and not math.isnan(est.low)
+
+
+# --------------------------------------------------------------------------- quantiles from scipy.special
+
+LEVELS = (0.5, 0.8, 0.9, 0.95, 0.99, 0.999)
+
+
+@pytest.mark.parametrize("confidence", LEVELS)
+def test_z_value_equals_scipy_stats_norm_ppf(confidence: float) -> None:
+    expected = scipy_stats.norm.ppf(1 - (1 - confidence) / 2)
+    assert z_value(confidence) == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("confidence", LEVELS)
+@pytest.mark.parametrize("df", [1, 2, 3, 5, 9, 30, 120, 10_000])
+def test_t_value_equals_scipy_stats_t_ppf(confidence: float, df: int) -> None:
+    expected = scipy_stats.t.ppf(1 - (1 - confidence) / 2, df)
+    assert t_value(confidence, df) == pytest.approx(expected, rel=1e-10)
+
+
+def test_scoring_never_imports_scipy_stats() -> None:
+    code = (
+        "import sys\n"
+        "import surveykit.scoring.stats, surveykit.scoring.metrics, surveykit.scoring.report\n"
+        "from surveykit.scoring.stats import mean_t\n"
+        "mean_t([1, 2, 3])\n"
+        "bad = sorted(m for m in sys.modules if m == 'scipy.stats' or m.startswith('scipy.stats.'))\n"
+        "print(','.join(bad))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+# --------------------------------------------------------------------------- every function honours `confidence`
+
+TIMES = [12.0, 30.5, 18.25, 44.0, 25.0, 60.0, 21.0]
+
+
+def _t_margin(values: list[float], confidence: float) -> tuple[float, float]:
+    arr = np.asarray(values, dtype=float)
+    lo, hi = scipy_stats.t.interval(confidence, len(arr) - 1, loc=arr.mean(),
+                                    scale=scipy_stats.sem(arr))
+    return float(lo), float(hi)
+
+
+def _agresti_coull(x: float, n: int, confidence: float) -> tuple[float, float]:
+    z = scipy_stats.norm.ppf(1 - (1 - confidence) / 2)
+    n2 = n + z * z
+    p2 = (x + z * z / 2) / n2
+    m = z * math.sqrt(p2 * (1 - p2) / n2)
+    return max(0.0, p2 - m), min(1.0, p2 + m)
+
+
+@pytest.mark.parametrize("confidence", [0.8, 0.9, 0.99])
+def test_time_on_task_uses_the_confidence_level(confidence: float) -> None:
+    res = time_on_task(TIMES, confidence)
+    lo, hi = _t_margin([math.log(t) for t in TIMES], confidence)
+    assert res.geometric.confidence == confidence
+    assert res.geometric.low == pytest.approx(math.exp(lo), rel=1e-12)
+    assert res.geometric.high == pytest.approx(math.exp(hi), rel=1e-12)
+    assert geometric_mean_interval(TIMES, confidence) == res.geometric
+
+
+@pytest.mark.parametrize("confidence", [0.8, 0.9, 0.99])
+def test_top_box_uses_the_confidence_level(confidence: float) -> None:
+    values = [5, 4, 3, 2, 5, 1, 4, 4, 3]
+    est = top_box(values, 4, confidence)
+    lo, hi = _agresti_coull(5, 9, confidence)
+    assert est.confidence == confidence
+    assert est.low == pytest.approx(100 * lo, rel=1e-12)
+    assert est.high == pytest.approx(100 * hi, rel=1e-12)
+
+
+@pytest.mark.parametrize("confidence", [0.8, 0.9, 0.99])
+def test_nps_uses_the_confidence_level(confidence: float) -> None:
+    scores = [10, 9, 9, 8, 7, 6, 3, 10, 0, 5, 9]  # 5 promoters, 2 passives, 4 detractors
+    res = nps(scores, confidence)
+    z = scipy_stats.norm.ppf(1 - (1 - confidence) / 2)
+    p, d = (5 + 0.75) / 14, (4 + 0.75) / 14
+    m = z * math.sqrt((p + d - (p - d) ** 2) / 14)
+    assert res.estimate.confidence == confidence
+    assert res.estimate.low == pytest.approx(100 * (p - d - m), rel=1e-12)
+    assert res.estimate.high == pytest.approx(100 * (p - d + m), rel=1e-12)
+    assert nps_counts(5, 2, 4, confidence) == res
+
+
+@pytest.mark.parametrize("confidence", [0.8, 0.9, 0.99])
+def test_sus_uses_the_confidence_level(confidence: float) -> None:
+    rows = [[4, 2, 4, 1, 5, 2, 4, 2, 4, 2], [3, 3, 3, 3, 3, 3, 3, 3, 3, 3],
+            [5, 1, 5, 1, 5, 1, 5, 2, 4, 1]]
+    res = sus(rows, confidence)
+    scores = [sus_respondent(r) for r in rows]
+    lo, hi = _t_margin([s for s in scores if s is not None], confidence)
+    assert res.estimate.confidence == confidence
+    assert res.estimate.low == pytest.approx(lo, rel=1e-12)
+    assert res.estimate.high == pytest.approx(hi, rel=1e-12)
+
+
+@pytest.mark.parametrize("confidence", [0.8, 0.9, 0.99])
+def test_completion_and_means_use_the_confidence_level(confidence: float) -> None:
+    est = completion_rate(["success", "fail", "success", "partial", "skipped"], confidence)
+    lo, hi = _agresti_coull(2, 4, confidence)
+    assert (est.low, est.high) == pytest.approx((lo, hi), rel=1e-12)
+    values = [1.0, 4.0, 2.0, 7.0, 5.0]
+    lo, hi = _t_margin(values, confidence)
+    for e in (mean_t(values, confidence), mean_t_counts({v: 1 for v in values}, confidence)):
+        assert e.confidence == confidence
+        assert (e.low, e.high) == pytest.approx((lo, hi), rel=1e-12)
+
+
+# --------------------------------------------------------------------------- boundaries the old tests missed
+
+
+def test_sd_of_exactly_one_still_gets_a_t_interval() -> None:
+    # 1, 2, 3: mean 2, sd 1 → 2 ± t(0.975, 2)·1/√3 = 2 ± 4.302653·0.577350 = 2 ± 2.484138
+    for est in (mean_t([1, 2, 3]), mean_t_counts({1: 1, 2: 1, 3: 1})):
+        assert est.low == pytest.approx(2 - 2.484138, abs=1e-6)
+        assert est.high == pytest.approx(2 + 2.484138, abs=1e-6)
+    # times e⁰, e¹, e²: sd(ln t) = 1 → exp(1 ± 2.484138)
+    geo = geometric_mean_interval([1.0, math.e, math.e**2])
+    assert geo.low == pytest.approx(math.exp(1 - 2.484138), rel=1e-6)
+    assert geo.high == pytest.approx(math.exp(1 + 2.484138), rel=1e-6)
+
+
+def test_runs_shorter_than_a_second_count_in_time_on_task() -> None:
+    res = time_on_task([0.5, 0.8, 2.0, 0.25])
+    assert res.n == 4 and res.excluded == 0
+    assert res.geometric.value == pytest.approx((0.5 * 0.8 * 2.0 * 0.25) ** 0.25)
+    assert res.median == pytest.approx(0.65)
+    assert geometric_mean_interval([0.5, 0.25]).n == 2
+
+
+def test_time_on_task_counts_the_times_it_cannot_use() -> None:
+    res = time_on_task([10.0, 0.0, 20.0, None, -1.0, math.inf, math.nan])
+    assert res.n == 2 and res.excluded == 3  # 0, −1 and ∞; None/NaN are missing, not excluded
+    assert res.mean == pytest.approx(15.0) and res.median == pytest.approx(15.0)
+    assert res.as_dict()["excluded"] == 3
+    assert time_on_task([0.0]).geometric.value is None and time_on_task([0.0]).excluded == 1
+
+
+def test_umux_lite_with_a_nan_item_is_excluded_not_an_error() -> None:
+    assert umux_lite(math.nan, 5) is None
+    assert umux_lite(5, math.nan) is None
+    assert umux_lite(None, 5) is None and umux_lite(5, None) is None
