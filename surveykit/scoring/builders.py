@@ -1,0 +1,204 @@
+"""The metrics of one question, battery or task (pure: counts in, `Metric`s out).
+
+Every builder takes what the database counted (a histogram of answers, the
+per-respondent battery sums, the task runs by outcome and errors) and hands the
+formulas to `surveykit.scoring.stats`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from itertools import repeat
+from typing import Any
+
+from surveykit.scoring import stats
+from surveykit.scoring.results import Metric
+from surveykit.scoring.stats import Estimate
+from surveykit.vocabulary import Outcome
+
+__all__ = [
+    "BATTERY_TYPES",
+    "FINISHED",
+    "SCALE_TYPES",
+    "SCORED_TYPES",
+    "scale_metrics",
+    "sus_metric",
+    "task_metrics",
+    "umux_metrics",
+]
+
+SCALE_TYPES = ("nps", "csat", "ces", "seq", "rating")
+BATTERY_TYPES = ("sus", "umux_lite")
+SCORED_TYPES = SCALE_TYPES + BATTERY_TYPES
+#: Outcomes of a run that was finished (every outcome but `skipped`).
+FINISHED: tuple[str, ...] = tuple(o for o in Outcome if o is not Outcome.SKIPPED)
+
+_SCALE_LABEL = {"nps": "NPS", "csat": "CSAT", "ces": "CES", "seq": "SEQ", "rating": "Rating"}
+
+
+def scale_metrics(
+    qtype: str,
+    counts: Counter[float] | dict[float, int],
+    confidence: float,
+    question_id: str,
+    task_id: str = "",
+    subject: str = "",
+) -> list[Metric]:
+    """The metrics of one scale question from its histogram {value: answers}."""
+    n = sum(counts.values())
+    common = {"question_id": question_id, "task_id": task_id, "subject": subject}
+
+    def share(hits: int, name: str, label: str) -> Metric:
+        return Metric(
+            name, label, stats.adjusted_wald(hits, n, confidence).scaled(100.0), "%",
+            "adjusted-wald", **common, details={"count": hits},
+        )
+
+    def mean(name: str, label: str) -> Metric:
+        return Metric(name, label, stats.mean_t_counts(counts, confidence), "mean", "t", **common)
+
+    if qtype == "nps":
+        promoters = sum(k for v, k in counts.items() if v >= 9)
+        passives = sum(k for v, k in counts.items() if 7 <= v < 9)
+        detractors = sum(k for v, k in counts.items() if v < 7)
+        result = stats.nps_counts(promoters, passives, detractors, confidence)
+        return [
+            Metric("nps", "NPS", result.estimate, "points", "adjusted-wald", **common,
+                   details={"promoters": promoters, "passives": passives, "detractors": detractors}),
+            share(promoters, "nps_promoters", "promoters (9-10)"),
+            share(passives, "nps_passives", "passives (7-8)"),
+            share(detractors, "nps_detractors", "detractors (0-6)"),
+        ]
+    if qtype == "csat":
+        return [
+            share(sum(k for v, k in counts.items() if v >= 4), "csat_top2", "CSAT top-2-box"),
+            mean("csat_mean", "CSAT mean (1-5)"),
+        ]
+    if qtype == "ces":
+        return [
+            mean("ces_mean", "CES mean (1-7)"),
+            share(sum(k for v, k in counts.items() if v >= 5), "ces_agree", "CES agree (5-7)"),
+        ]
+    if qtype == "seq":
+        return [mean("seq_mean", "SEQ mean (1-7)")]
+    if qtype == "rating":
+        return [mean("rating_mean", "Rating mean")]
+    raise ValueError(f"not a scale type: {qtype!r}")
+
+
+def sus_metric(
+    counts: Counter[tuple[Any, Any]] | dict[tuple[Any, Any], int],
+    confidence: float,
+    question_id: str,
+    task_id: str = "",
+    subject: str = "",
+) -> Metric:
+    """SUS from {(sum of item contributions, items answered): respondents}."""
+    scores: Counter[float] = Counter()
+    excluded = 0
+    for (contributions, answered), k in counts.items():
+        s = stats.sus_score(float(contributions or 0), int(answered or 0))
+        if s is None:
+            excluded += k
+        else:
+            scores[s] += k
+    est = stats.mean_t_counts(scores, confidence)
+    details: dict[str, Any] = {"excluded": excluded, "grade": None}
+    if est.value is not None:
+        details["grade"] = stats.sus_grade(est.value)
+        if est.low is not None and est.high is not None:
+            details["grade_low"] = stats.sus_grade(est.low)
+            details["grade_high"] = stats.sus_grade(est.high)
+    return Metric("sus", "SUS", est, "score", "t", question_id, task_id, subject, details)
+
+
+def umux_metrics(
+    counts: Counter[tuple[Any, Any]] | dict[tuple[Any, Any], int],
+    confidence: float,
+    question_id: str,
+    task_id: str = "",
+    subject: str = "",
+) -> list[Metric]:
+    """UMUX-Lite and its SUS equivalent from {(item 1, item 2): respondents}."""
+    scores: Counter[float] = Counter()
+    excluded = 0
+    for (i1, i2), k in counts.items():
+        s = stats.umux_lite(i1, i2)
+        if s is None:
+            excluded += k
+        else:
+            scores[s] += k
+    est = stats.mean_t_counts(scores, confidence)
+    eq = stats.umux_lite_sus_equivalent
+
+    def tr(x: float | None) -> float | None:
+        return None if x is None else eq(x)
+
+    sus_eq = Estimate(tr(est.value), tr(est.low), tr(est.high), est.n, est.confidence)
+    return [
+        Metric("umux_lite", "UMUX-Lite", est, "score", "t", question_id, task_id, subject,
+               {"excluded": excluded}),
+        Metric("umux_lite_sus", "UMUX-Lite as SUS (0.65x+22.9)", sus_eq, "score", "t", question_id,
+               task_id, subject,
+               {"grade": None if sus_eq.value is None else stats.sus_grade(sus_eq.value)}),
+    ]
+
+
+def task_metrics(
+    runs: Counter[tuple[str | None, int]] | dict[tuple[str | None, int], int],
+    times_s: Sequence[float],
+    confidence: float,
+    task_id: str,
+    title: str = "",
+    *,
+    partial_as_success: bool = False,
+    times_label: str = "success",
+) -> list[Metric]:
+    """Completion, time on task, errors and abandonment of one task.
+
+    `runs` counts runs by (outcome, errors); `times_s` are the active times in
+    seconds of the runs that count for time on task.
+    """
+    common = {"task_id": task_id, "subject": title}
+    outcomes: list[str | None] = []
+    for (outcome, _errors), k in runs.items():
+        outcomes.extend(repeat(outcome, k))
+    counted = [(o, e, k) for (o, e), k in runs.items() if o in FINISHED]
+    n = sum(k for _, _, k in counted)
+    unfinished = sum(k for (o, _), k in runs.items() if o is None)
+    skipped = sum(k for (o, _), k in runs.items() if o == "skipped")
+    by_outcome = Counter({o: 0 for o in FINISHED})
+    for o, _e, k in counted:
+        by_outcome[o] += k
+    completion = stats.completion_rate(outcomes, confidence, partial_as_success).scaled(100.0)
+    tot = stats.time_on_task(times_s, confidence)
+    err_counts: Counter[float] = Counter()
+    with_error = 0
+    for _o, e, k in counted:
+        err_counts[float(e)] += k
+        if e >= 1:
+            with_error += k
+    abandoned = by_outcome["abandoned"]
+    which = "every finished run" if times_label == "all" else (
+        "successful and partial runs" if partial_as_success else "successful runs"
+    )
+    return [
+        Metric("completion", "Completion", completion, "%", "adjusted-wald", **common,
+               details={**dict(by_outcome), "skipped": skipped, "unfinished": unfinished,
+                        "partial_as_success": partial_as_success}),
+        Metric("time_on_task", "Time on task (geo)", tot.geometric, "s", "log-t", **common,
+               details={"runs": which}),
+        Metric("time_on_task_median", "Time on task median",
+               Estimate(tot.median, None, None, tot.n, confidence), "s", "", **common),
+        Metric("time_on_task_mean", "Time on task mean",
+               Estimate(tot.mean, None, None, tot.n, confidence), "s", "", **common),
+        Metric("errors_mean", "Errors per run", stats.mean_t_counts(err_counts, confidence),
+               "count", "t", **common),
+        Metric("errors_any", "Runs with errors",
+               stats.adjusted_wald(with_error, n, confidence).scaled(100.0), "%",
+               "adjusted-wald", **common, details={"count": with_error}),
+        Metric("task_abandonment", "Abandoned runs",
+               stats.adjusted_wald(abandoned, n, confidence).scaled(100.0), "%",
+               "adjusted-wald", **common, details={"count": abandoned}),
+    ]
