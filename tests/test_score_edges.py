@@ -95,6 +95,21 @@ def test_json_keys_are_the_same_at_every_n(tmp_path: Path, sink: Definition) -> 
 # --- boolean meta values ------------------------------------------------------------------
 
 
+def test_a_boolean_meta_value_groups_as_true_and_false(tmp_path: Path, sink: Definition) -> None:
+    db = tmp_path / "a.db"
+    fill(db, sink, [
+        S({"nps": 10}, meta={"vip": True, "floor": 1}),
+        S({"nps": 0}, meta={"vip": False, "floor": 1.0}),
+        S({"nps": 5}, meta={"vip": 1, "floor": "1"}),
+        S({"nps": 7}, meta={}),
+    ])
+    r = scored(db, by=("vip",))
+    assert sorted(g.group["vip"] for g in r.surveys[0].groups) == ["(none)", "1", "false", "true"]
+    assert scored(db, by=("meta.vip",)).surveys[0].groups[0].group == {"meta.vip": "1"}
+    # numbers stay numbers: 1 and 1.0 are one group (with the text "1")
+    assert [g.group["floor"] for g in scored(db, by=("floor",)).surveys[0].groups] == ["1", "(none)"]
+
+
 # --- a scale that changed between definition versions ---------------------------------------
 
 

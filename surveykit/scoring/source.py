@@ -29,6 +29,7 @@ __all__ = [
     "Slot",
     "Variable",
     "check_by",
+    "group_columns",
     "group_label",
     "layout",
 ]
@@ -129,6 +130,28 @@ def group_label(key: str, raw: Any) -> str:
     return str(raw)
 
 
+def group_columns(by: Sequence[str]) -> tuple[list[str], list[Any]]:
+    """SQL expressions (over `sessions AS s`) for each --by key, with their parameters.
+
+    A meta value that is JSON true or false groups as the words `true`/`false`:
+    `json_extract` alone turns them into 1 and 0, the same as the numbers.
+    """
+    exprs: list[str] = []
+    args: list[Any] = []
+    for key in by:
+        meta_key = key[5:] if key.startswith("meta.") else None
+        if meta_key is None and key in BY_COLUMNS:
+            exprs.append(BY_COLUMNS[key])
+            continue
+        path = queries.meta_path(meta_key if meta_key is not None else key)
+        exprs.append(
+            "CASE json_type(s.meta_json, ?) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' "
+            "ELSE json_extract(s.meta_json, ?) END"
+        )
+        args.extend((path, path))
+    return exprs, args
+
+
 GroupKey = tuple[str, ...]
 Slot = tuple[str, GroupKey]  # (survey, group values)
 
@@ -147,7 +170,7 @@ class ScoreSource:
             by=options.by,
         )
         self.where, self.where_args = flt.where("s")
-        self.gexprs, self.gargs = flt.group_columns()
+        self.gexprs, self.gargs = group_columns(options.by)
         self.ng = len(self.gexprs)
 
     # --- SQL helpers --------------------------------------------------------------------
