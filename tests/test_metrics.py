@@ -145,7 +145,7 @@ def test_all_promoters_and_all_detractors(tmp_path: Path, sink: Definition) -> N
     m = metric(scored(db2), "nps", question="nps")
     assert m.estimate.value == -100.0
     assert m.estimate.low is not None and m.estimate.low >= -100.0
-    assert m.details == {"promoters": 0, "passives": 0, "detractors": 4}
+    assert m.details == {"promoters": 0, "passives": 0, "detractors": 4, "scale": [0, 10]}
 
 
 def test_na_answers_are_left_out_of_n(tmp_path: Path, sink: Definition) -> None:
@@ -169,10 +169,12 @@ def test_values_outside_the_scale_are_left_out_with_a_warning(
     tmp_path: Path, sink: Definition
 ) -> None:
     db = tmp_path / "a.db"
-    fill(db, sink, [S({"nps": 8}), S({"nps": 11}), S({"nps": 7.5})])
+    fill(db, sink, [S({"nps": 8}), S({"nps": 11}), S({"nps": 12}), S({"nps": 7.5})])
     r = scored(db)
     assert metric(r, "nps", question="nps").estimate.n == 1
     assert any("2 answers outside" in w for w in r.surveys[0].warnings)
+    # 7.5 is on the 0-10 scale but NPS has no category for it: left out, and said so
+    assert any("nps: 1 answer between two points" in w for w in r.surveys[0].warnings)
 
 
 # --- SUS and UMUX-Lite ------------------------------------------------------------------

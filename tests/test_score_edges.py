@@ -10,6 +10,7 @@ successful run timed at 0 ms silently missing from time on task, and a
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -17,9 +18,9 @@ import pytest
 from surveykit.definition.loader import Definition
 from surveykit.scoring import stats
 from surveykit.scoring.metrics import Metric, ScoreOptions, ScoreReport, score
-from surveykit.scoring.report import to_json
+from surveykit.scoring.report import render_table, to_json
 from surveykit.storage.queries import open_readonly
-from tests.fixtures_data import Run, S, fill, run_cli, sus_answers, write_definition
+from tests.fixtures_data import SINK_YAML, Run, S, fill, run_cli, sus_answers, write_definition
 
 
 @pytest.fixture
@@ -113,7 +114,75 @@ def test_a_boolean_meta_value_groups_as_true_and_false(tmp_path: Path, sink: Def
 # --- a scale that changed between definition versions ---------------------------------------
 
 
+def test_a_question_whose_scale_changed_is_not_pooled(tmp_path: Path, sink: Definition) -> None:
+    old = write_definition(
+        tmp_path,
+        SINK_YAML.replace("min: 1, max: 10, labels: {1: Poor, 10: Great}", "min: 1, max: 5"),
+        "old.yaml",
+    )
+    db = tmp_path / "a.db"
+    fill(db, old, [S({"rate": 5}), S({"rate": 4}), S({"rate": 3})])
+    fill(db, sink, [S({"rate": 10}), S({"rate": 8})])  # the newer version: 1-10
+    r = scored(db)
+    means = metrics(r, "rating_mean", question="rate")
+    assert len(means) == 2
+    by_scale = {tuple(m.details["scale"]): m.estimate for m in means}
+    same = stats.mean_t([10, 8])
+    assert by_scale[(1.0, 10.0)].value == same.value and by_scale[(1.0, 10.0)].n == 2
+    assert by_scale[(1.0, 5.0)].value == pytest.approx(4.0) and by_scale[(1.0, 5.0)].n == 3
+    assert means[0].details["scale"] == [1.0, 10.0]  # the newest scale first
+    assert "1-10" in means[0].label and "1-5" in means[1].label
+    warning = " ".join(r.surveys[0].warnings)
+    assert "rate" in warning and "1-5" in warning and "1-10" in warning and "not pooled" in warning
+    table = render_table(r)
+    assert "scale changed" in table
+    assert json.loads(to_json(r))["surveys"][0]["warnings"] == r.surveys[0].warnings
+
+
+def test_a_scale_that_did_not_change_has_one_metric_with_its_scale(
+    tmp_path: Path, sink: Definition
+) -> None:
+    db = tmp_path / "a.db"
+    fill(db, sink, [S({"rate": 10}), S({"rate": 8})])
+    r = scored(db)
+    m = metric(r, "rating_mean", question="rate")
+    assert m.details["scale"] == [1.0, 10.0] and r.surveys[0].warnings == []
+    assert metric(r, "csat_top2", question="csat").details["scale"] == [1.0, 5.0]
+
+
 # --- values between the points of a scale -------------------------------------------------
+
+
+def _set_value(db: Path, qid: str, old: float, new: float) -> None:
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute(
+            "UPDATE answers SET value_num = ?, value_json = ? WHERE question_id = ? "
+            "AND value_num = ?", (new, json.dumps(new), qid, old))
+    conn.close()
+
+
+def test_a_csat_of_3_5_is_counted_but_is_not_top_box(tmp_path: Path, sink: Definition) -> None:
+    db = tmp_path / "a.db"
+    fill(db, sink, [S({"csat": 5}), S({"csat": 3}), S({"csat": 4})])
+    _set_value(db, "csat", 3, 3.5)  # written by another tool
+    r = scored(db)
+    same_mean = stats.mean_t([5, 3.5, 4])
+    mean = metric(r, "csat_mean", question="csat").estimate
+    assert mean.n == 3 and mean.value == pytest.approx(same_mean.value)
+    assert mean.low == pytest.approx(same_mean.low)
+    top2 = metric(r, "csat_top2", question="csat")
+    assert top2.estimate.n == 3 and top2.details["count"] == 2
+    assert r.surveys[0].warnings == []
+
+
+def test_a_value_past_the_end_of_the_scale_is_still_left_out(tmp_path: Path, sink: Definition) -> None:
+    db = tmp_path / "a.db"
+    fill(db, sink, [S({"csat": 5}), S({"csat": 3})])
+    _set_value(db, "csat", 5, 5.5)
+    r = scored(db)
+    assert metric(r, "csat_mean", question="csat").estimate.n == 1
+    assert any("outside the question's scale" in w for w in r.surveys[0].warnings)
 
 
 # --- time on task ---------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from itertools import repeat
 from typing import Any
 
@@ -22,7 +23,9 @@ __all__ = [
     "FINISHED",
     "SCALE_TYPES",
     "SCORED_TYPES",
+    "Scale",
     "scale_metrics",
+    "scale_text",
     "sus_metric",
     "task_metrics",
     "umux_metrics",
@@ -37,6 +40,15 @@ FINISHED: tuple[str, ...] = tuple(o for o in Outcome if o is not Outcome.SKIPPED
 _SCALE_LABEL = {"nps": "NPS", "csat": "CSAT", "ces": "CES", "seq": "SEQ", "rating": "Rating"}
 
 
+Scale = tuple[float | None, float | None]  # (min, max) of a question in one definition
+
+
+def scale_text(scale: Scale) -> str:
+    """`1-10` (an open end is `…`)."""
+    lo, hi = scale
+    return f"{'…' if lo is None else f'{lo:g}'}-{'…' if hi is None else f'{hi:g}'}"
+
+
 def scale_metrics(
     qtype: str,
     counts: Counter[float] | dict[float, int],
@@ -44,8 +56,37 @@ def scale_metrics(
     question_id: str,
     task_id: str = "",
     subject: str = "",
+    *,
+    scale: Scale | None = None,
+    split: bool = False,
 ) -> list[Metric]:
-    """The metrics of one scale question from its histogram {value: answers}."""
+    """The metrics of one scale question from its histogram {value: answers}.
+
+    Every metric's `details.scale` is the scale the answers were given on,
+    `[min, max]` (null when not known). `split`: the question's scale changed
+    between definition versions and these answers are one of its scales, so the
+    label says which.
+    """
+    metrics = _scale_metrics(qtype, counts, confidence, question_id, task_id, subject)
+    shown = None if scale is None else [scale[0], scale[1]]
+    return [
+        replace(
+            m,
+            label=f"{m.label} on {scale_text(scale)}" if split and scale is not None else m.label,
+            details={**m.details, "scale": shown},
+        )
+        for m in metrics
+    ]
+
+
+def _scale_metrics(
+    qtype: str,
+    counts: Counter[float] | dict[float, int],
+    confidence: float,
+    question_id: str,
+    task_id: str,
+    subject: str,
+) -> list[Metric]:
     n = sum(counts.values())
     common = {"question_id": question_id, "task_id": task_id, "subject": subject}
 

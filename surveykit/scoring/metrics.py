@@ -38,7 +38,9 @@ from surveykit.scoring.builders import (
     FINISHED,
     SCALE_TYPES,
     SCORED_TYPES,
+    Scale,
     scale_metrics,
+    scale_text,
     sus_metric,
     task_metrics,
     umux_metrics,
@@ -87,6 +89,8 @@ __all__ = [
     "task_metrics",
     "umux_metrics",
 ]
+
+HistKey = tuple[Slot, str, str, str, Scale]  # (slot, task_id, question_id, type, scale)
 
 #: Session statuses in the order `sessions` counts them in the report.
 STATUSES: tuple[str, ...] = (*END_STATUSES, Status.IN_PROGRESS)
@@ -138,9 +142,13 @@ class _Scorer:
                 elif e.type == "umux_lite" and qid != e.parent_id:
                     umux_ids.add(qid)
 
-        # (slot, task_id, question_id, type) → {value: count}
-        hist: dict[tuple[Slot, str, str, str], Counter[float]] = defaultdict(Counter)
+        # (slot, task_id, question_id, type, scale) → {value: count}. Answers are
+        # kept apart by the scale of the definition they were given under: a
+        # question whose scale changed (1-5, then 1-10) is never pooled.
+        hist: dict[HistKey, Counter[float]] = defaultdict(Counter)
+        answered_on: dict[tuple[str, str, str], set[Scale]] = defaultdict(set)
         ignored: Counter[tuple[str, str, str]] = Counter()
+        not_whole: Counter[tuple[str, str, str]] = Counter()
         for slot, def_, task_id, qid, value, count in self.src.scale_histograms(scale_ids):
             lay = layouts.get(slot[0])
             e = lay.rows.get((def_, qid)) if lay else None
@@ -148,10 +156,29 @@ class _Scorer:
                 continue
             lo = e.scale_min if e.scale_min is not None else float("-inf")
             hi = e.scale_max if e.scale_max is not None else float("inf")
-            if not (lo <= value <= hi and value.is_integer()):
+            if not lo <= value <= hi:
                 ignored[(slot[0], task_id, qid)] += count
                 continue
-            hist[(slot, task_id, qid, e.type)][value] += count
+            # A value between two points (a CSAT of 3.5 from another tool) is on
+            # the scale and counts; NPS alone has no category for it.
+            if e.type == "nps" and not value.is_integer():
+                not_whole[(slot[0], task_id, qid)] += count
+                continue
+            scale = (e.scale_min, e.scale_max)
+            hist[(slot, task_id, qid, e.type, scale)][value] += count
+            answered_on[(slot[0], qid, e.type)].add(scale)
+        # (survey, question id, type) → the scales to score it on, newest first
+        scales: dict[tuple[str, str, str], list[Scale]] = {}
+        for survey, lay in layouts.items():
+            for (qid, qtype), known in lay.scales.items():
+                used = [sc for sc in known if sc in answered_on.get((survey, qid, qtype), ())]
+                scales[(survey, qid, qtype)] = used or known[:1]
+                if len(used) > 1:
+                    self.warnings[survey].append(
+                        f"{qid}: its scale changed between definition versions ("
+                        + ", then ".join(scale_text(sc) for sc in reversed(used))
+                        + "); scored separately on each scale, not pooled"
+                    )
 
         sus_counts: dict[tuple[Slot, str, str], Counter[tuple[Any, Any]]] = defaultdict(Counter)
         for slot, def_, task_id, parent, va, vb, k in self.src.battery(sus_ids, "sus"):
@@ -182,6 +209,12 @@ class _Scorer:
                 f"{qid}{where}: {k} answer{'s' if k != 1 else ''} outside the question's scale "
                 f"left out"
             )
+        for (survey, task_id, qid), k in sorted(not_whole.items()):
+            where = f" (task {task_id})" if task_id else ""
+            self.warnings[survey].append(
+                f"{qid}{where}: {k} answer{'s' if k != 1 else ''} between two points of the "
+                f"0-10 scale left out (NPS has no category for them)"
+            )
 
         out: list[SurveyScores] = []
         for survey in in_scope:
@@ -196,7 +229,8 @@ class _Scorer:
             groups = []
             for slot in slots:
                 metrics = self._group_metrics(
-                    slot, lay, task_list, sessions[slot], hist, sus_counts, umux_counts, runs, times
+                    slot, lay, task_list, sessions[slot], hist, scales, sus_counts, umux_counts,
+                    runs, times,
                 )
                 status = sessions[slot]
                 counts = {"started": sum(status.values())}
@@ -224,7 +258,8 @@ class _Scorer:
         lay: Layout,
         task_list: list[tuple[str, str]],
         status: Counter[str],
-        hist: dict[tuple[Slot, str, str, str], Counter[float]],
+        hist: dict[HistKey, Counter[float]],
+        scales: dict[tuple[str, str, str], list[Scale]],
         sus_counts: dict[tuple[Slot, str, str], Counter[tuple[Any, Any]]],
         umux_counts: dict[tuple[Slot, str, str], Counter[tuple[Any, Any]]],
         runs: dict[tuple[Slot, str], Counter[tuple[str | None, int]]],
@@ -249,8 +284,13 @@ class _Scorer:
 
         def question(v: Variable, task_id: str) -> list[Metric]:
             if v.type in SCALE_TYPES:
-                counts = hist.get((slot, task_id, v.question_id, v.type), Counter())
-                return scale_metrics(v.type, counts, c, v.question_id, task_id, v.text)
+                on = scales.get((slot[0], v.question_id, v.type)) or [(None, None)]
+                found: list[Metric] = []
+                for scale in on:
+                    counts = hist.get((slot, task_id, v.question_id, v.type, scale), Counter())
+                    found.extend(scale_metrics(v.type, counts, c, v.question_id, task_id, v.text,
+                                               scale=scale, split=len(on) > 1))
+                return found
             if v.type == "sus":
                 return [sus_metric(sus_counts.get((slot, task_id, v.question_id), Counter()), c,
                                    v.question_id, task_id, v.text)]

@@ -10,12 +10,12 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from difflib import get_close_matches
 from typing import Any
 
-from surveykit.scoring.builders import BATTERY_TYPES, FINISHED, SCALE_TYPES
+from surveykit.scoring.builders import BATTERY_TYPES, FINISHED, SCALE_TYPES, Scale
 from surveykit.scoring.results import ScoreError, ScoreOptions
 from surveykit.storage import queries
 from surveykit.storage.queries import BY_COLUMNS, CatalogueEntry, SessionFilter
@@ -57,6 +57,8 @@ class Layout:
     rows: dict[tuple[str, str], CatalogueEntry]
     # (definition, battery id) → sus | umux_lite (batteries are stored as items only)
     batteries: dict[tuple[str, str], str]
+    # (question id, type) → its scales (min, max), newest definition first, each once
+    scales: dict[tuple[str, str], list[Scale]] = field(default_factory=dict)
 
 
 _BATTERY_SUBJECT = {"sus": "System Usability Scale", "umux_lite": "UMUX-Lite"}
@@ -70,6 +72,12 @@ def layout(conn: sqlite3.Connection, survey_id: str) -> Layout:
         for e in cat
         if e.type in BATTERY_TYPES and e.question_id != e.parent_id
     }
+    scales: dict[tuple[str, str], list[Scale]] = defaultdict(list)
+    for e in cat:
+        if e.type in SCALE_TYPES and e.question_id == e.parent_id:
+            known = scales[(e.question_id, e.type)]
+            if (e.scale_min, e.scale_max) not in known:
+                known.append((e.scale_min, e.scale_max))
     seen: set[tuple[str, str]] = set()
     by_scope: dict[str, list[Variable]] = {"questions": [], "after_each": [], "after": []}
     for e in cat:  # newest definition first: its text and order win
@@ -91,7 +99,8 @@ def layout(conn: sqlite3.Connection, survey_id: str) -> Layout:
             seen_tasks.add(t.task_id)
             tasks.append((t.task_id, t.title))
     return Layout(
-        by_scope["questions"], by_scope["after_each"], by_scope["after"], tasks, rows, batteries
+        by_scope["questions"], by_scope["after_each"], by_scope["after"], tasks, rows, batteries,
+        dict(scales),
     )
 
 
