@@ -10,6 +10,7 @@ successful run timed at 0 ms silently missing from time on task, and a
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 from pathlib import Path
 
@@ -186,6 +187,30 @@ def test_a_value_past_the_end_of_the_scale_is_still_left_out(tmp_path: Path, sin
 
 
 # --- time on task ---------------------------------------------------------------------------
+
+
+def test_a_run_timed_at_zero_is_excluded_and_said_so(tmp_path: Path, sink: Definition) -> None:
+    db = tmp_path / "a.db"
+    fill(db, sink, [S(runs=[Run("t1", "success", 0)]), S(runs=[Run("t1", "success", 30_000)]),
+                    S(runs=[Run("t1", "success", 20_000)])])
+    r = scored(db)
+    tot = metric(r, "time_on_task", task="t1")
+    assert tot.estimate.n == 2 and tot.details["excluded"] == 1
+    assert tot.estimate.value == pytest.approx(math.sqrt(30 * 20))
+    assert metric(r, "completion", task="t1").estimate.n == 3
+    warning = " ".join(r.surveys[0].warnings)
+    assert "t1" in warning and "0 ms" in warning and "time on task" in warning
+    assert "1 excluded" in render_table(r)
+    assert metric(r, "time_on_task", task="t2").details["excluded"] == 0
+
+
+def test_runs_under_a_second_are_timed(tmp_path: Path, sink: Definition) -> None:
+    db = tmp_path / "a.db"
+    fill(db, sink, [S(runs=[Run("t1", "success", 400)]), S(runs=[Run("t1", "success", 900)]),
+                    S(runs=[Run("t1", "success", 2_500)])])
+    tot = metric(scored(db), "time_on_task", task="t1")
+    assert tot.estimate.n == 3 and tot.details["excluded"] == 0
+    assert tot.estimate.value == pytest.approx((0.4 * 0.9 * 2.5) ** (1 / 3))
 
 
 # --- --confidence reaches every metric ------------------------------------------------------

@@ -200,7 +200,10 @@ def task_metrics(
     """Completion, time on task, errors and abandonment of one task.
 
     `runs` counts runs by (outcome, errors); `times_s` are the active times in
-    seconds of the runs that count for time on task.
+    seconds of the runs that count for time on task. A time of 0 has no
+    logarithm: such runs are left out of all three time figures (so that they
+    rest on the same n) and counted in the `time_on_task` metric's
+    `details.excluded`.
     """
     common = {"task_id": task_id, "subject": title}
     outcomes: list[str | None] = []
@@ -230,7 +233,7 @@ def task_metrics(
                details={**dict(by_outcome), "skipped": skipped, "unfinished": unfinished,
                         "partial_as_success": partial_as_success}),
         Metric("time_on_task", "Time on task (geo)", tot.geometric, "s", "log-t", **common,
-               details={"runs": which}),
+               details={"runs": which, "excluded": tot.excluded}),
         Metric("time_on_task_median", "Time on task median",
                Estimate(tot.median, None, None, tot.n, confidence), "s", "", **common),
         Metric("time_on_task_mean", "Time on task mean",

@@ -197,6 +197,9 @@ class _Scorer:
             for slot, task_id, outcome, errors, k in self.src.runs():
                 runs[(slot, task_id)][(outcome, errors)] += k
         times = self.src.times() if has_tasks else {}
+        untimed: Counter[tuple[str, str]] = Counter()
+        for (slot, task_id), values in times.items():
+            untimed[(slot[0], task_id)] += sum(1 for t in values if not t > 0.0)
 
         # tasks and after_each answers seen in data but no longer in any definition
         data_tasks: dict[str, set[str]] = defaultdict(set)
@@ -209,6 +212,12 @@ class _Scorer:
                 f"{qid}{where}: {k} answer{'s' if k != 1 else ''} outside the question's scale "
                 f"left out"
             )
+        for (survey, task_id), k in sorted(untimed.items()):
+            if k:
+                self.warnings[survey].append(
+                    f"task {task_id}: {k} timed run{'s' if k != 1 else ''} with no active time "
+                    f"(0 ms) left out of time on task (a geometric mean needs times above 0)"
+                )
         for (survey, task_id, qid), k in sorted(not_whole.items()):
             where = f" (task {task_id})" if task_id else ""
             self.warnings[survey].append(

@@ -199,7 +199,10 @@ def _detail_lines(m: Metric, siblings: dict[str, Metric]) -> list[str]:
             parts.append(f"median {format_value(med)}")
         if mean is not None and mean.estimate.value is not None:
             parts.append(f"mean {format_value(mean)}")
-        out.append(" · ".join(parts) + f" ({d.get('runs', 'successful runs')})")
+        text = " · ".join(parts) + f" ({d.get('runs', 'successful runs')})"
+        if d.get("excluded"):
+            text += f" · {_thousands(d['excluded'])} excluded (0 ms)"
+        out.append(text)
     return out
 
 

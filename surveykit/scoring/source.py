@@ -285,6 +285,8 @@ class ScoreSource:
         ]
 
     def times(self) -> dict[tuple[Slot, str], list[float]]:
+        """Active times in seconds of the runs that count for time on task, every one of
+        them: a time of 0 (or none) is the caller's to leave out and report."""
         if self.o.times == "all":
             outcomes: tuple[str, ...] = FINISHED
         elif self.o.partial_as_success:
@@ -295,10 +297,11 @@ class ScoreSource:
         sql = (
             f"SELECT s.survey_id{self._gsel()}, r.task_id, r.active_ms "
             f"FROM task_runs r JOIN sessions s ON s.id = r.session_id WHERE {self.where} "
-            f"AND r.outcome IN ({marks}) AND r.active_ms > 0"
+            f"AND r.outcome IN ({marks})"
         )
         out: dict[tuple[Slot, str], list[float]] = defaultdict(list)
         n = self.ng
         for r in self.conn.execute(sql, [*self.gargs, *self.where_args, *outcomes]):
-            out[(self._key(r), r[1 + n])].append(r[2 + n] / 1000.0)
+            ms = r[2 + n]
+            out[(self._key(r), r[1 + n])].append(0.0 if ms is None else ms / 1000.0)
         return out
