@@ -751,3 +751,95 @@ def test_evaluate_only_reads_referenced_answers() -> None:
     assert expr.evaluate(answers) is True
     assert answers.seen <= expr.names
     assert "secret" not in answers.seen
+
+
+# ---------------------------------------------------------------------------
+# Boundaries and messages that hand-made bugs used to slip past
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("x", [5, 5.5, True, None])
+def test_text_not_in_a_number_is_false(x: Any) -> None:
+    # A type mismatch is false for `in` and for `not in` alike (documented).
+    assert ev("'a' not in x", x=x) is False
+    assert ev("'a' in x", x=x) is False
+    assert ev("not ('a' in x)", x=x) is True
+
+
+def test_not_in_between_values_of_one_kind() -> None:
+    assert ev("5 not in x", x=5) is False
+    assert ev("5 not in x", x=6) is True
+    assert ev("'a' not in x", x="b") is True
+
+
+def _parts(source: str) -> int:
+    import ast
+
+    return sum(isinstance(n, ast.expr) for n in ast.walk(ast.parse(source, mode="eval")))
+
+
+def test_a_condition_of_exactly_max_nodes_parts_is_accepted() -> None:
+    source = "x in [" + ",".join(["1"] * (MAX_NODES - 3)) + "]"
+    assert _parts(source) == MAX_NODES and len(source) <= MAX_LENGTH
+    assert ev(source, x=1) is True and ev(source, x=2) is False
+    one_more = "x in [" + ",".join(["1"] * (MAX_NODES - 2)) + "]"
+    assert _parts(one_more) == MAX_NODES + 1
+    error = parse_error(one_more)
+    assert error.message == f"expression is too complex ({MAX_NODES + 1} parts; at most {MAX_NODES})"
+
+
+def test_eleven_nested_and_or_are_accepted() -> None:
+    names = [f"q{i}" for i in range(12)]
+    source = names[-1]
+    for i, name in enumerate(reversed(names[:-1])):
+        source = f"{name} {'and' if i % 2 else 'or'} ({source})"
+    assert source.count("(") == 11
+    expr = parse(source)
+    assert expr.names == frozenset(names)
+    assert expr.evaluate(dict.fromkeys(names, True)) is True
+    assert expr.evaluate(dict.fromkeys(names, False)) is False
+
+
+def test_nesting_limit_for_and_or() -> None:
+    def nested(levels: int) -> str:
+        source = "x"
+        for i in range(levels):
+            source = f"y{i} {'and' if i % 2 else 'or'} ({source})"
+        return source
+
+    parse(nested(MAX_DEPTH - 1))  # MAX_DEPTH - 1 operators, the name at level MAX_DEPTH
+    assert "nested too deeply" in parse_error(nested(MAX_DEPTH)).message
+
+
+@pytest.mark.parametrize(
+    ("source", "offset"),
+    [("nps > 6 and", 11), ("nps > 6 or", 10), ("nps in", 6), ("not", 3)],
+)
+def test_a_condition_that_ends_early_blames_its_last_word(source: str, offset: int) -> None:
+    error = parse_error(source)
+    last = source.split()[-1]
+    assert error.message == f"the condition ends too early: something is missing after '{last}'"
+    assert error.offset == offset
+    assert "'>'" not in error.message
+
+
+@pytest.mark.parametrize("source", ["nps > 6 and", "x.y", "nps 6", "nps === 3", "answered", "a ! b"])
+@pytest.mark.parametrize("lead", [1, 3])
+def test_leading_spaces_do_not_move_the_reported_column(source: str, lead: int) -> None:
+    plain = parse_error(source)
+    spaced = parse_error(" " * lead + source)
+    assert spaced.offset == plain.offset + lead
+    if "(character " in plain.message:
+        assert f"(character {plain.offset + lead + 1})" in spaced.message
+    else:
+        assert spaced.message == plain.message
+
+
+def test_the_fallback_message_quotes_the_text_near_the_problem() -> None:
+    error = parse_error("nps 6")
+    assert error.message == "could not understand the condition near '6' (character 5)"
+    assert error.offset == 4
+    error = parse_error("a b c d")
+    assert error.message == "could not understand the condition near 'b c d' (character 3)"
+    long = parse_error("x " + "y" * 30)
+    assert "near '" + "y" * 20 + "'" in long.message
