@@ -88,7 +88,7 @@ def _scale_metrics(
     subject: str,
 ) -> list[Metric]:
     n = sum(counts.values())
-    common = {"question_id": question_id, "task_id": task_id, "subject": subject}
+    common: dict[str, Any] = {"question_id": question_id, "task_id": task_id, "subject": subject}
 
     def share(hits: int, name: str, label: str) -> Metric:
         return Metric(
@@ -205,7 +205,7 @@ def task_metrics(
     rest on the same n) and counted in the `time_on_task` metric's
     `details.excluded`.
     """
-    common = {"task_id": task_id, "subject": title}
+    common: dict[str, Any] = {"task_id": task_id, "subject": title}
     outcomes: list[str | None] = []
     for (outcome, _errors), k in runs.items():
         outcomes.extend(repeat(outcome, k))

@@ -150,10 +150,11 @@ class _Scorer:
         ignored: Counter[tuple[str, str, str]] = Counter()
         not_whole: Counter[tuple[str, str, str]] = Counter()
         for slot, def_, task_id, qid, value, count in self.src.scale_histograms(scale_ids):
-            lay = layouts.get(slot[0])
-            e = lay.rows.get((def_, qid)) if lay else None
-            if e is None or e.type not in SCALE_TYPES:
+            of_survey = layouts.get(slot[0])
+            row = of_survey.rows.get((def_, qid)) if of_survey is not None else None
+            if row is None or row.type not in SCALE_TYPES:
                 continue
+            e = row
             lo = e.scale_min if e.scale_min is not None else float("-inf")
             hi = e.scale_max if e.scale_max is not None else float("inf")
             if not lo <= value <= hi:
@@ -182,13 +183,13 @@ class _Scorer:
 
         sus_counts: dict[tuple[Slot, str, str], Counter[tuple[Any, Any]]] = defaultdict(Counter)
         for slot, def_, task_id, parent, va, vb, k in self.src.battery(sus_ids, "sus"):
-            lay = layouts.get(slot[0])
-            if lay is not None and lay.batteries.get((def_, parent)) == "sus":
+            of_survey = layouts.get(slot[0])
+            if of_survey is not None and of_survey.batteries.get((def_, parent)) == "sus":
                 sus_counts[(slot, task_id, parent)][(va, vb)] += k
         umux_counts: dict[tuple[Slot, str, str], Counter[tuple[Any, Any]]] = defaultdict(Counter)
         for slot, def_, task_id, parent, va, vb, k in self.src.battery(umux_ids, "umux_lite"):
-            lay = layouts.get(slot[0])
-            if lay is not None and lay.batteries.get((def_, parent)) == "umux_lite":
+            of_survey = layouts.get(slot[0])
+            if of_survey is not None and of_survey.batteries.get((def_, parent)) == "umux_lite":
                 umux_counts[(slot, task_id, parent)][(va, vb)] += k
 
         runs: dict[tuple[Slot, str], Counter[tuple[str | None, int]]] = defaultdict(Counter)

@@ -166,7 +166,7 @@ def _is_missing(v: object) -> bool:
 
 def _clean(values: Iterable[float | None]) -> list[float]:
     """Drop ``None`` and NaN entries; return the rest as floats."""
-    return [float(v) for v in values if not _is_missing(v)]
+    return [float(v) for v in values if v is not None and not _is_missing(v)]
 
 
 def _check_confidence(confidence: float) -> float:
