@@ -18,6 +18,7 @@ import json
 import math
 import subprocess
 import sys
+from typing import Any
 
 import numpy as np
 import pytest
@@ -39,6 +40,7 @@ from surveykit.scoring.stats import (
     sus,
     sus_grade,
     sus_respondent,
+    sus_score,
     t_value,
     time_on_task,
     top_box,
@@ -864,3 +866,86 @@ def test_umux_lite_with_a_nan_item_is_excluded_not_an_error() -> None:
     assert umux_lite(math.nan, 5) is None
     assert umux_lite(5, math.nan) is None
     assert umux_lite(None, 5) is None and umux_lite(5, None) is None
+
+
+# --------------------------------------------------------------------------- exact messages and shapes
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: z_value(1.0), "confidence must be strictly between 0 and 1, got 1.0"),
+        (lambda: t_value(0.95, 0), "degrees of freedom must be >= 1, got 0"),
+        (lambda: adjusted_wald(1, -1), "n must be >= 0, got -1"),
+        (lambda: adjusted_wald(5, 4), "successes must be between 0 and n=4, got 5"),
+        (lambda: adjusted_wald(-1, 4), "successes must be between 0 and n=4, got -1"),
+        (lambda: completion_rate(["success", "won"]),
+         "unknown task outcome 'won'; expected one of ['abandoned', 'fail', 'partial', "
+         "'skipped', 'success', 'timeout']"),
+        (lambda: mean_t_counts({3.0: -1}), "counts must be >= 0, got -1 for 3.0"),
+        (lambda: nps([11]), "NPS answers must be integers 0-10, got 11.0"),
+        (lambda: nps([7.5]), "NPS answers must be integers 0-10, got 7.5"),
+        (lambda: nps_counts(1, -1, 0), "NPS counts must be >= 0"),
+        (lambda: sus_respondent([3] * 9), "SUS needs exactly 10 items, got 9"),
+        (lambda: sus_respondent([3, 3, 6, 3, 3, 3, 3, 3, 3, 3]),
+         "SUS item 3 must be an integer 1-5, got 6"),
+        (lambda: sus_respondent([3, 3, 3, 3, 3, 3, 3, 3, 3, 2.5]),
+         "SUS item 10 must be an integer 1-5, got 2.5"),
+        (lambda: sus_score(10, 11), "SUS has 10 items; answered must be 0-10, got 11"),
+        (lambda: sus_score(10, -1), "SUS has 10 items; answered must be 0-10, got -1"),
+        (lambda: sus_grade(math.nan), "SUS score is NaN"),
+        (lambda: umux_lite(8, 3), "UMUX-Lite i1 must be an integer 1-7, got 8.0"),
+        (lambda: umux_lite(3, 0), "UMUX-Lite i2 must be an integer 1-7, got 0.0"),
+        (lambda: umux_lite(3, 2.5), "UMUX-Lite i2 must be an integer 1-7, got 2.5"),
+    ],
+)
+def test_error_messages(call: Any, message: str) -> None:
+    with pytest.raises(ValueError) as info:
+        call()
+    assert str(info.value) == message
+
+
+def test_result_dicts_have_these_keys() -> None:
+    est = Estimate(1.0, 0.5, 1.5, 3, 0.9)
+    assert est.as_dict() == {"value": 1.0, "low": 0.5, "high": 1.5, "n": 3, "confidence": 0.9}
+    assert est.scaled(10).as_dict() == {"value": 10.0, "low": 5.0, "high": 15.0, "n": 3,
+                                        "confidence": 0.9}
+    assert Estimate(None, None, None, 0, 0.9).scaled(10) == Estimate(None, None, None, 0, 0.9)
+    tot = time_on_task([10.0, 40.0, 0.0])
+    assert tot.as_dict() == {"geometric": tot.geometric.as_dict(), "median": 25.0, "mean": 25.0,
+                             "excluded": 1}
+    res = nps([10, 9, 8, 3])
+    assert res.as_dict() == {**res.estimate.as_dict(), "promoters": 2, "passives": 1,
+                             "detractors": 1, "promoters_pct": 50.0, "passives_pct": 25.0,
+                             "detractors_pct": 25.0}
+    s = sus([[5, 1, 5, 1, 5, 1, 5, 1, 5, 1], [3, 3, None, 3, 3, None, 3, 3, 3, 3]])
+    assert s.as_dict() == {**s.estimate.as_dict(), "grade": "A+", "excluded": 1}
+    assert s.n == 1 and s.scores == (100.0,)
+
+
+@pytest.mark.parametrize(
+    ("score", "grade"),
+    [(100, "A+"), (84.1, "A+"), (84.09, "A"), (80.8, "A"), (80.79, "A-"), (78.9, "A-"),
+     (78.89, "B+"), (77.2, "B+"), (77.19, "B"), (74.1, "B"), (74.09, "B-"), (72.6, "B-"),
+     (72.59, "C+"), (71.1, "C+"), (71.09, "C"), (65.0, "C"), (64.99, "C-"), (62.7, "C-"),
+     (62.69, "D"), (51.7, "D"), (51.69, "F"), (0, "F")],
+)
+def test_sus_grade_at_every_boundary(score: float, grade: str) -> None:
+    assert sus_grade(score) == grade
+
+
+@pytest.mark.parametrize(
+    ("answer", "kind"),
+    [(0, "detractors"), (6, "detractors"), (7, "passives"), (8, "passives"), (9, "promoters"),
+     (10, "promoters")],
+)
+def test_nps_one_answer_in_each_category(answer: int, kind: str) -> None:
+    res = nps([answer])
+    assert getattr(res, kind) == 1
+    assert (res.promoters, res.passives, res.detractors).count(0) == 2
+
+
+def test_sus_score_nine_and_ten_items() -> None:
+    assert sus_score(36, 10) == 90.0
+    assert sus_score(27, 9) == pytest.approx(75.0)
+    assert sus_score(20, 8) is None and sus_score(0, 0) is None

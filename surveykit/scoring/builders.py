@@ -35,7 +35,7 @@ SCALE_TYPES = ("nps", "csat", "ces", "seq", "rating")
 BATTERY_TYPES = ("sus", "umux_lite")
 SCORED_TYPES = SCALE_TYPES + BATTERY_TYPES
 #: Outcomes of a run that was finished (every outcome but `skipped`).
-FINISHED: tuple[str, ...] = tuple(o for o in Outcome if o is not Outcome.SKIPPED)
+FINISHED: tuple[str, ...] = tuple(o.value for o in Outcome if o is not Outcome.SKIPPED)
 
 _SCALE_LABEL = {"nps": "NPS", "csat": "CSAT", "ces": "CES", "seq": "SEQ", "rating": "Rating"}
 

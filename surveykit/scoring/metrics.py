@@ -93,7 +93,7 @@ __all__ = [
 HistKey = tuple[Slot, str, str, str, Scale]  # (slot, task_id, question_id, type, scale)
 
 #: Session statuses in the order `sessions` counts them in the report.
-STATUSES: tuple[str, ...] = (*END_STATUSES, Status.IN_PROGRESS)
+STATUSES: tuple[str, ...] = (*END_STATUSES, Status.IN_PROGRESS.value)
 
 
 def score(conn: sqlite3.Connection, options: ScoreOptions, database: str = "") -> ScoreReport:

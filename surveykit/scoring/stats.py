@@ -84,7 +84,7 @@ __all__ = [
 ]
 
 #: Task-run outcomes understood by :func:`completion_rate`.
-OUTCOMES: frozenset[str] = frozenset(Outcome)
+OUTCOMES: frozenset[str] = frozenset(o.value for o in Outcome)
 
 #: Sauro–Lewis curved grading scale for SUS: (minimum score, grade), best first.
 SUS_GRADE_SCALE: tuple[tuple[float, str], ...] = (
