@@ -843,3 +843,143 @@ def test_the_fallback_message_quotes_the_text_near_the_problem() -> None:
     assert error.message == "could not understand the condition near 'b c d' (character 3)"
     long = parse_error("x " + "y" * 30)
     assert "near '" + "y" * 20 + "'" in long.message
+
+
+# Every message for a condition that is not accepted, with the column it points at.
+ERRORS = [
+        ('nps => 6', "write '>=' instead of '=>'", 4),
+        ('nps =< 6', "write '<=' instead of '=<'", 4),
+        ('nps = 6', "'=' is assignment; to compare use '=='", 4),
+        ('nps=6', "'=' is assignment; to compare use '=='", 3),
+        ('nps === 6', "'===' does not exist; to compare use '=='", 4),
+        ('x := 5', "':=' is not allowed; to compare use '=='", 2),
+        ('a && b', "'&&' is not allowed; use 'and'", 2),
+        ('a&&b', "'&&' is not allowed; use 'and'", 1),
+        ('a || b', "'||' is not allowed; use 'or'", 2),
+        ('a||b', "'||' is not allowed; use 'or'", 1),
+        ('a <> b', "'<>' is not allowed; use '!='", 2),
+        ('a<>b', "'<>' is not allowed; use '!='", 1),
+        ('!a', "'!' is not allowed; use 'not' (or '!=' to compare)", 0),
+        ('a ! b', "'!' is not allowed; use 'not' (or '!=' to compare)", 2),
+        ("x == 'abc", 'a text value is missing its closing quote', 5),
+        ('x == "abc', 'a text value is missing its closing quote', 5),
+        ('a $ b', "the character '$' is not allowed", 2),
+        ('a AND b', "write 'and' in lowercase", 2),
+        ('x Or y', "write 'or' in lowercase", 2),
+        ('NOT a', "write 'not' in lowercase", 0),
+        ('x IN y', "write 'in' in lowercase", 2),
+        ('if a', "'if' / 'else' are not allowed; use 'and' and 'or'", 0),
+        ('a else b', "'if' / 'else' are not allowed; use 'and' and 'or'", 2),
+        ('elif a', "'if' / 'else' are not allowed; use 'and' and 'or'", 0),
+        ('import x', "'import' is not allowed in a condition", 0),
+        ('def f', "'def' is not allowed in a condition", 0),
+        ('class c', "'class' is not allowed in a condition", 0),
+        ('return 1', "'return' is not allowed in a condition", 0),
+        ('del x', "'del' is not allowed in a condition", 0),
+        ('global x', "'global' is not allowed in a condition", 0),
+        ('with x', "'with' is not allowed in a condition", 0),
+        ('a and', "the condition ends too early: something is missing after 'and'", 5),
+        ('a or', "the condition ends too early: something is missing after 'or'", 4),
+        ('not', "the condition ends too early: something is missing after 'not'", 3),
+        ('a in', "the condition ends too early: something is missing after 'in'", 4),
+        ('x ==', "the condition ends too early: something is missing after '=='", 4),
+        ('(a', "'(' was never closed; add the missing closing bracket", 0),
+        ('[1,', "the condition ends too early: something is missing after ','", 3),
+        ('x +', "the condition ends too early: something is missing after '+'", 3),
+        ('x)', "brackets do not match (unmatched ')')", 1),
+        ('x ]', "brackets do not match (unmatched ']')", 2),
+        ('{x', "'{' was never closed; add the missing closing bracket", 0),
+        ('x}', "brackets do not match (unmatched '}')", 1),
+        ('x in [y]', "a list may only contain plain values, like ['admin', 'owner'] or [1, 2]", 6),
+        ('x in [-y]', "a list may only contain plain values, like ['admin', 'owner'] or [1, 2]", 6),
+        ('x in [lambda: 1]', 'functions (lambda) cannot be defined in a condition', 6),
+        ('x in [[1]]', "a list may only contain plain values, like ['admin', 'owner'] or [1, 2]", 6),
+        ("x in [-'a']", "a list may only contain plain values, like ['admin', 'owner'] or [1, 2]", 6),
+        ('x or f(1)', "unknown function 'f'; the only function is answered(id)", 5),
+        ('x or (lambda: 1)()', 'function calls are not allowed except answered(id)', 5),
+        ('x or a.b()', 'attribute access (like x.y) is not allowed', 5),
+        ('x or answered(a, b)', 'answered() takes exactly one question id, like answered(nps)', 5),
+        ('x or answered(a=1)', 'answered() takes exactly one question id, like answered(nps)', 5),
+        ('x or answered(1)', 'answered() takes exactly one question id, like answered(nps)', 5),
+        ('x or answered', "'answered' is a function; write answered(id), like answered(nps)", 5),
+        ('x or __y', "'__y' is not a question id", 5),
+        ("x or b'a'", "b'...' values are not allowed; write plain text like 'A gift'", 5),
+        ('x or 2j', 'complex numbers (like 2j) are not allowed', 5),
+        ('x or ...', "'...' is not allowed", 5),
+        ('x or 1e999', 'number is too large', 5),
+        ('x or 10000000000000000000000000000000000000000000000000000000000000000000000', 'number is too large (at most 64 digits)', 5),
+        ('x or y[0]', 'indexing (like x[0]) is not allowed', 5),
+        ('x or y.z', 'attribute access (like x.y) is not allowed', 5),
+        ('x or ~y', "'~' is not allowed; to negate use 'not'", 5),
+        ('x or y is None', "'is' is not allowed; to compare use '==', and to check for an answer use answered(id)", 5),
+        ('x or y is not None', "'is' is not allowed; to compare use '==', and to check for an answer use answered(id)", 5),
+        ('x or y & z', "'&' is not allowed; use 'and'", 5),
+        ('x or y @ z', "'@' is not allowed", 5),
+        ('x or y << 1', "'<<' is not allowed", 5),
+        ('x or y >> 1', "'>>' is not allowed", 5),
+        ('x or y ^ z', "'^' is not allowed; for powers use '**'", 5),
+        ('x or y | z', "'|' is not allowed; use 'or'", 5),
+        ('x or f"{y}"', "f-strings are not allowed; write plain text in quotes, like 'A gift'", 5),
+        ('x or [z for z in y]', 'comprehensions (like [x for x in y]) are not allowed', 5),
+        ('x or {1}', '{...} is not allowed; for a list of values use [...]', 5),
+        ('x or {1: 2}', '{...} is not allowed; for a list of values use [...]', 5),
+        ('x or *y', "could not understand the condition near '*y' (character 6)", 5),
+        ('x or (y := 1)', "':=' is not allowed; to compare use '=='", 6),
+        ('x or (yield)', "'yield' is not allowed", 6),
+        ('x or (1 if y else 2)', "'a if b else c' is not allowed; use 'and' and 'or'", 6),
+        ('   ', 'the condition is empty', 0),
+        ('x\x00', 'the condition contains a null character', 1),
+        ('x ==\n 5 and', "the condition ends too early: something is missing after 'and'", 11),
+        ('lambda: 1', 'functions (lambda) cannot be defined in a condition', 0),
+        ('(', "the condition ends too early: something is missing after '('", 1),
+        (')', "brackets do not match (unmatched ')')", 0),
+        ('x or [1, 2', "'[' was never closed; add the missing closing bracket", 5),
+        ('é == ?', "the character '?' is not allowed", 5),
+]
+
+
+@pytest.mark.parametrize(("source", "message", "offset"), ERRORS)
+def test_every_error_message_and_its_column(source: str, message: str, offset: int) -> None:
+    error = parse_error(source)
+    assert (error.message, error.offset) == (message, offset)
+    assert error.args == (message, offset)
+
+
+def test_an_expression_error_survives_pickling() -> None:
+    import pickle
+
+    error = parse_error("x in [y]")
+    copy = pickle.loads(pickle.dumps(error))
+    assert (copy.message, copy.offset, copy.args) == (error.message, error.offset, error.args)
+
+
+def test_expressions_hash_by_their_text() -> None:
+    assert hash(parse("a > 1")) == hash(parse("a > 1"))
+    assert len({hash(parse(s)) for s in ("a", "b", "c > 1", "d")}) == 4
+
+
+@pytest.mark.parametrize(
+    ("source", "answers", "expected"),
+    [
+        ("[True] == [1]", {}, False),
+        ("x == [1]", {"x": [True]}, False),
+        ("x == ['a', None]", {"x": ["a"]}, True),
+        ("x > False", {"x": True}, False),
+        ("x >= False", {"x": True}, False),
+        ("x < 'b'", {"x": "a"}, True),
+        ("x * 0 == 0", {"x": 10**64}, False),
+        ("x * 0 == 0", {"x": 10**64 - 1}, True),
+        ("5 ** 91 > 0", {}, True),
+        ("10 ** 70.5 > 1", {}, True),
+        ("2 ** 100 > 0", {}, True),
+        ("2 ** 101 > 0", {}, False),
+        ("10 ** 64 > 0", {}, False),
+        ("-x == 0", {"x": 10**64}, False),
+        ("x == None", {"x": None}, False),
+        ("None", {}, False),
+        ("1 < x < 3", {"x": 2}, True),
+        ("1 < x < 3", {"x": 3}, False),
+    ],
+)
+def test_evaluation_edges(source: str, answers: dict[str, Any], expected: bool) -> None:
+    assert parse(source).evaluate(answers) is expected
