@@ -12,9 +12,11 @@ import csv
 import json
 import math
 import re
+import textwrap
 from collections.abc import Iterator
 from typing import IO, Any
 
+from surveykit.scoring.builders import scale_text
 from surveykit.scoring.metrics import GroupScores, Metric, ScoreReport, SurveyScores
 from surveykit.textsafe import safe_cell
 
@@ -32,6 +34,7 @@ CSV_COLUMNS = (
     "unit",
     "method",
     "grade",
+    "scale",  # the question's scale, "1-10"; tells apart the rows of a scale that changed
 )
 
 
@@ -64,7 +67,15 @@ def csv_rows(report: ScoreReport) -> Iterator[list[Any]]:
                     m.unit,
                     m.method,
                     m.details.get("grade") or "",
+                    _scale_cell(m.details.get("scale")),
                 ]
+
+
+def _scale_cell(scale: Any) -> str:
+    if not scale:
+        return ""
+    lo, hi = scale
+    return scale_text((lo, hi))
 
 
 def write_csv(report: ScoreReport, out: IO[str]) -> None:
@@ -292,7 +303,8 @@ def _survey_lines(s: SurveyScores, report: ScoreReport, width: int, bold: Any) -
     filters = _filters_text(report)
     out.append(_clip(_sessions_line(total), width))
     if filters:
-        out.append(_clip(filters.removeprefix(" · ").capitalize(), width))
+        text = filters.removeprefix(" · ")
+        out.append(_clip(text[:1].upper() + text[1:], width))  # not .capitalize(): 09:00Z stays
     if not s.groups:
         out.append("  No sessions match." if filters else "  No sessions yet.")
     for g in s.groups:
@@ -305,7 +317,10 @@ def _survey_lines(s: SurveyScores, report: ScoreReport, width: int, bold: Any) -
             out.append("")
         out.extend(_group_lines(g, width))
     for w in s.warnings:
-        out.append(_clip(f"  ! {w}", width))
+        # a warning is never cut short: it wraps, its later lines indented
+        text = _UNSAFE.sub("\ufffd", " ".join(w.split()))
+        out.extend(textwrap.wrap(text, width, initial_indent="  ! ", subsequent_indent="    ",
+                                 break_on_hyphens=False))
     return out
 
 
