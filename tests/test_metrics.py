@@ -411,3 +411,45 @@ def test_simulated_study_scores_equal_stats_on_raw_values(tmp_path: Path) -> Non
 def test_scale_metrics_rejects_unknown_type() -> None:
     with pytest.raises(ValueError):
         scale_metrics("text", Counter(), 0.95, "q")
+
+
+def test_group_labels() -> None:
+    from surveykit.scoring.metrics import NONE_LABEL, group_label
+
+    assert NONE_LABEL == "(none)"
+    assert group_label("store", None) == group_label("store", "") == "(none)"
+    assert group_label("week", "2026-11-02") == "2026-W45"
+    assert group_label("week", "2027-01-03") == "2026-W53"
+    assert group_label("week", "not a date") == "not a date"
+    assert group_label("floor", 2.0) == "2" and group_label("floor", 2.5) == "2.5"
+    assert group_label("floor", 3) == "3" and group_label("store", "north") == "north"
+    assert group_label("day", 0) == "0"
+
+
+def test_scale_text() -> None:
+    from surveykit.scoring.builders import scale_text
+
+    assert scale_text((1.0, 10.0)) == "1-10"
+    assert scale_text((0.5, 7.25)) == "0.5-7.25"
+    assert scale_text((None, 5.0)) == "…-5" and scale_text((1.0, None)) == "1-…"
+
+
+@pytest.mark.parametrize(
+    "values",
+    [[5.0], [1.0, 2.0], [3.0, 1.0, 2.0], [1.0, 1.0, 5.0, 7.0], [2.0, 2.0, 2.0, 9.0, 9.0, 9.0],
+     [-1.5, 0.0, 0.0, 4.0, 10.0], [7.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 2.0]],
+)
+def test_median_counts_equals_the_median_of_the_expanded_list(values: list[float]) -> None:
+    import statistics
+
+    from surveykit.scoring.builders import median_counts
+
+    counts = Counter(values)
+    assert median_counts(counts) == statistics.median(values)
+    assert median_counts({**counts, 99.0: 0}) == statistics.median(values)
+
+
+def test_median_counts_of_nothing() -> None:
+    from surveykit.scoring.builders import median_counts
+
+    assert median_counts({}) is None and median_counts({3.0: 0}) is None

@@ -56,7 +56,7 @@ def metric(report: ScoreReport, name: str, *, question: str = "", task: str = ""
 def full_session(i: int) -> S:
     return S(
         {"nps": i % 11, "csat": 1 + i % 5, "ces": 1 + i % 7, "rate": 1 + i % 10,
-         "t1/seq": 1 + i % 7, "umux_lite.1": 1 + i % 7, "umux_lite.2": 7 - i % 7,
+         "t1/seq": 1 + i % 7, "temp": 4 * i - 7.5, "umux_lite.1": 1 + i % 7, "umux_lite.2": 7 - i % 7,
          **sus_answers([1 + (i + k) % 5 for k in range(10)])},
         runs=[Run("t1", "success", 20_000 + 7_000 * i, errors=i % 2),
               Run("t2", "fail", 30_000 + 1_000 * i)],
@@ -250,3 +250,22 @@ def test_score_cli_confidence_90_prints_90_percent_intervals(
     expected = stats.geometric_mean_interval([20 + 7 * i for i in range(6)], 0.9)
     assert tot["confidence"] == 0.9
     assert tot["low"] == pytest.approx(expected.low) and tot["high"] == pytest.approx(expected.high)
+
+
+# --- number questions (issue 11) ---------------------------------------------------------------
+
+
+def test_number_questions_get_a_mean_and_a_median(tmp_path: Path, sink: Definition) -> None:
+    db = tmp_path / "a.db"
+    values = [12.5, -3, 21, 21, 7]
+    fill(db, sink, [S({"temp": v}) for v in values] + [S({"temp": 80}), S({"nps": 5})])
+    r = scored(db, confidence=0.9)
+    mean = metric(r, "number_mean", question="temp")
+    assert mean.estimate == stats.mean_t(values, 0.9)
+    assert (mean.unit, mean.method, mean.label) == ("mean", "t", "Mean")
+    assert mean.details == {"scale": [-40, 50]}
+    median = metric(r, "number_median", question="temp")
+    assert median.estimate.value == 12.5 and median.estimate.n == 5 and median.estimate.low is None
+    assert median.method == "" and median.subject == "Temperature outside?"
+    assert any("temp: 1 answer outside" in w for w in r.surveys[0].warnings)  # 80 > max 50
+    assert "Median" in render_table(r)

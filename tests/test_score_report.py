@@ -64,15 +64,15 @@ def db(tmp_path: Path) -> Path:
     day = datetime(2026, 11, 2, 9, tzinfo=UTC)
     fill(path, old, [S({"rate": 4}, mode="kiosk", started=day), S({"rate": 2}, mode="kiosk")])
     fill(path, sink, [
-        S({"nps": 10, "csat": 5, "ces": 6, "rate": 9, "t1/seq": 6, "t2/seq": 3,
+        S({"nps": 10, "csat": 5, "ces": 6, "rate": 9, "t1/seq": 6, "t2/seq": 3, "temp": 12.5,
            "umux_lite.1": 6, "umux_lite.2": 7, **sus_answers([4, 2, 4, 1, 5, 2, 4, 2, 4, 1])},
           runs=[Run("t1", "success", 31_000, errors=1, hints=1), Run("t2", "partial", 80_000, 2)],
           meta={"store": "north", "vip": True}),
-        S({"nps": 6, "csat": 3, "ces": 2, "rate": 4, "t1/seq": 5,
+        S({"nps": 6, "csat": 3, "ces": 2, "rate": 4, "t1/seq": 5, "temp": -3,
            "umux_lite.1": 5, **sus_answers([3, 3, 3, 3, None, 3, 3, 3, 3, 3])},
           runs=[Run("t1", "success", 0), Run("t2", "skipped")],
           meta={"store": "south", "vip": False}),
-        S({"nps": 8, "csat": 4, "ces": 7, "t1/seq": 7,
+        S({"nps": 8, "csat": 4, "ces": 7, "t1/seq": 7, "temp": 21,
            **sus_answers([5, 1, 5, 1, 5, 1, None, None, 5, 1])},
           runs=[Run("t1", "success", 22_500), Run("t2", "fail", 95_000, 3)],
           meta={"store": "north"}),

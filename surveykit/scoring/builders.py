@@ -21,9 +21,11 @@ from surveykit.vocabulary import Outcome
 __all__ = [
     "BATTERY_TYPES",
     "FINISHED",
+    "NUMERIC_TYPES",
     "SCALE_TYPES",
     "SCORED_TYPES",
     "Scale",
+    "median_counts",
     "scale_metrics",
     "scale_text",
     "sus_metric",
@@ -32,12 +34,13 @@ __all__ = [
 ]
 
 SCALE_TYPES = ("nps", "csat", "ces", "seq", "rating")
+#: Questions scored from their numeric answers: the scales, and `number`.
+NUMERIC_TYPES = (*SCALE_TYPES, "number")
 BATTERY_TYPES = ("sus", "umux_lite")
-SCORED_TYPES = SCALE_TYPES + BATTERY_TYPES
+SCORED_TYPES = NUMERIC_TYPES + BATTERY_TYPES
 #: Outcomes of a run that was finished (every outcome but `skipped`).
 FINISHED: tuple[str, ...] = tuple(o.value for o in Outcome if o is not Outcome.SKIPPED)
 
-_SCALE_LABEL = {"nps": "NPS", "csat": "CSAT", "ces": "CES", "seq": "SEQ", "rating": "Rating"}
 
 
 Scale = tuple[float | None, float | None]  # (min, max) of a question in one definition
@@ -123,9 +126,38 @@ def _scale_metrics(
         ]
     if qtype == "seq":
         return [mean("seq_mean", "SEQ mean (1-7)")]
+    if qtype == "number":
+        est = stats.mean_t_counts(counts, confidence)
+        mid = Estimate(median_counts(counts), None, None, est.n, confidence)
+        return [
+            Metric("number_mean", "Mean", est, "mean", "t", **common),
+            Metric("number_median", "Median", mid, "mean", "", **common),
+        ]
     if qtype == "rating":
         return [mean("rating_mean", "Rating mean")]
     raise ValueError(f"not a scale type: {qtype!r}")
+
+
+def median_counts(counts: Counter[float] | dict[float, int]) -> float | None:
+    """The median of a histogram {value: count}: the middle value, or the mean of
+    the two middle ones when n is even (as `statistics.median` of the expanded list)."""
+    n = sum(k for k in counts.values() if k > 0)
+    if n == 0:
+        return None
+    lower, upper = (n - 1) // 2, n // 2  # 0-based ranks of the middle value(s)
+    seen = 0
+    low_value: float | None = None
+    for value in sorted(counts):
+        k = counts[value]
+        if k <= 0:
+            continue
+        if low_value is None and seen + k > lower:
+            low_value = value
+        if seen + k > upper:
+            assert low_value is not None
+            return (low_value + value) / 2.0
+        seen += k
+    raise AssertionError("unreachable: the ranks are below n")
 
 
 def sus_metric(

@@ -16,7 +16,15 @@ What is counted:
   only; `--since`/`--until` filter on `sessions.started_at` (UTC).
 * answers: N/A and missing answers are left out (n says how many counted);
   values outside the question's scale are left out too and reported as a
-  warning (the runner never stores them; they come from hand edits).
+  warning (the runner never stores them; they come from hand edits). A value
+  between two points of a scale (3.5 from another tool) counts, except for
+  NPS, which has no category for it (left out, with a warning).
+* a question whose scale changed between definition versions (1-5, then
+  1-10) is scored once per scale (`details.scale`), never pooled, and a
+  warning says so. `number` questions get a mean (t interval) and a median.
+* task runs: a finished run with no active time (0 ms) is left out of time on
+  task (a geometric mean needs times above 0), counted in the time metric's
+  `details.excluded` and reported as a warning.
 * SUS per respondent (session and task): odd items x − 1, even items 5 − x;
   one item missing → × 100/36; two or more → the respondent is excluded
   (`details.excluded`). UMUX-Lite needs both items.
@@ -36,6 +44,7 @@ from surveykit.scoring import stats
 from surveykit.scoring.builders import (
     BATTERY_TYPES,
     FINISHED,
+    NUMERIC_TYPES,
     SCALE_TYPES,
     SCORED_TYPES,
     Scale,
@@ -71,6 +80,7 @@ __all__ = [
     "BATTERY_TYPES",
     "FINISHED",
     "NONE_LABEL",
+    "NUMERIC_TYPES",
     "SCALE_TYPES",
     "SCORED_TYPES",
     "STATUSES",
@@ -135,7 +145,7 @@ class _Scorer:
         umux_ids: set[str] = set()
         for lay in layouts.values():
             for (_def, qid), e in lay.rows.items():
-                if e.type in SCALE_TYPES and qid == e.parent_id:
+                if e.type in NUMERIC_TYPES and qid == e.parent_id:
                     scale_ids.add(qid)
                 elif e.type == "sus" and qid != e.parent_id:
                     sus_ids.add(qid)
@@ -152,7 +162,7 @@ class _Scorer:
         for slot, def_, task_id, qid, value, count in self.src.scale_histograms(scale_ids):
             of_survey = layouts.get(slot[0])
             row = of_survey.rows.get((def_, qid)) if of_survey is not None else None
-            if row is None or row.type not in SCALE_TYPES:
+            if row is None or row.type not in NUMERIC_TYPES:
                 continue
             e = row
             lo = e.scale_min if e.scale_min is not None else float("-inf")
@@ -293,7 +303,7 @@ class _Scorer:
             )
 
         def question(v: Variable, task_id: str) -> list[Metric]:
-            if v.type in SCALE_TYPES:
+            if v.type in NUMERIC_TYPES:
                 on = scales.get((slot[0], v.question_id, v.type)) or [(None, None)]
                 found: list[Metric] = []
                 for scale in on:

@@ -15,7 +15,7 @@ from datetime import date
 from difflib import get_close_matches
 from typing import Any
 
-from surveykit.scoring.builders import BATTERY_TYPES, FINISHED, SCALE_TYPES, Scale
+from surveykit.scoring.builders import BATTERY_TYPES, FINISHED, NUMERIC_TYPES, Scale
 from surveykit.scoring.results import ScoreError, ScoreOptions
 from surveykit.storage import queries
 from surveykit.storage.queries import BY_COLUMNS, CatalogueEntry, SessionFilter
@@ -74,14 +74,14 @@ def layout(conn: sqlite3.Connection, survey_id: str) -> Layout:
     }
     scales: dict[tuple[str, str], list[Scale]] = defaultdict(list)
     for e in cat:
-        if e.type in SCALE_TYPES and e.question_id == e.parent_id:
+        if e.type in NUMERIC_TYPES and e.question_id == e.parent_id:
             known = scales[(e.question_id, e.type)]
             if (e.scale_min, e.scale_max) not in known:
                 known.append((e.scale_min, e.scale_max))
     seen: set[tuple[str, str]] = set()
     by_scope: dict[str, list[Variable]] = {"questions": [], "after_each": [], "after": []}
     for e in cat:  # newest definition first: its text and order win
-        if e.type in SCALE_TYPES and e.question_id == e.parent_id:
+        if e.type in NUMERIC_TYPES and e.question_id == e.parent_id:
             text = e.text
         elif e.type in BATTERY_TYPES and e.question_id != e.parent_id:
             text = _BATTERY_SUBJECT[e.type]
