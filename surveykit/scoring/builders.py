@@ -244,7 +244,7 @@ def task_metrics(
     counted = [(o, e, k) for (o, e), k in runs.items() if o in FINISHED]
     n = sum(k for _, _, k in counted)
     unfinished = sum(k for (o, _), k in runs.items() if o is None)
-    skipped = sum(k for (o, _), k in runs.items() if o == "skipped")
+    skipped = sum(k for (o, _), k in runs.items() if o == Outcome.SKIPPED)
     by_outcome = Counter({o: 0 for o in FINISHED})
     for o, _e, k in counted:
         by_outcome[o] += k
@@ -256,7 +256,7 @@ def task_metrics(
         err_counts[float(e)] += k
         if e >= 1:
             with_error += k
-    abandoned = by_outcome["abandoned"]
+    abandoned = by_outcome[Outcome.ABANDONED]
     which = "every finished run" if times_label == "all" else (
         "successful and partial runs" if partial_as_success else "successful runs"
     )

@@ -289,7 +289,7 @@ class _Scorer:
         out: list[Metric] = []
         if not self.o.completed_only:
             started = sum(status.values())
-            abandoned = status.get("abandoned", 0)
+            abandoned = status.get(Status.ABANDONED, 0)
             out.append(
                 Metric(
                     "abandonment",

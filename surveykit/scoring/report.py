@@ -16,8 +16,8 @@ import textwrap
 from collections.abc import Iterator
 from typing import IO, Any
 
-from surveykit.scoring.builders import scale_text
-from surveykit.scoring.metrics import GroupScores, Metric, ScoreReport, SurveyScores
+from surveykit.scoring.builders import FINISHED, scale_text
+from surveykit.scoring.metrics import STATUSES, GroupScores, Metric, ScoreReport, SurveyScores
 from surveykit.textsafe import safe_cell
 
 WIDTH = 80
@@ -161,7 +161,7 @@ def metric_line(m: Metric, label_width: int = 20) -> str:
 
 def _sessions_line(counts: dict[str, int]) -> str:
     parts = [f"{_thousands(counts[k])} {k.replace('_', ' ')}"
-             for k in ("completed", "abandoned", "interrupted", "in_progress") if counts.get(k)]
+             for k in STATUSES if counts.get(k)]
     started = counts.get("started", 0)
     head = f"{_thousands(started)} session{'s' if started != 1 else ''}"
     return head + (": " + ", ".join(parts) if parts else "")
@@ -192,7 +192,7 @@ def _detail_lines(m: Metric, siblings: dict[str, Metric]) -> list[str]:
         out.append(f"SUS-equivalent grade {d['grade']}")
     elif m.metric == "completion":
         parts = [f"{_thousands(d.get(k, 0))} {k}"
-                 for k in ("success", "partial", "fail", "abandoned", "timeout")]
+                 for k in FINISHED]
         out.append(" · ".join(parts))
         extra = []
         if d.get("partial_as_success"):
