@@ -935,6 +935,18 @@ ERRORS = [
         (')', "brackets do not match (unmatched ')')", 0),
         ('x or [1, 2', "'[' was never closed; add the missing closing bracket", 5),
         ('é == ?', "the character '?' is not allowed", 5),
+    ('a & & b', "could not understand the condition near '& b' (character 5)", 4),
+    ('x =<', "write '<=' instead of '=<'", 2),
+    ('(a)&&b', "'&&' is not allowed; use 'and'", 3),
+    ('(a)||b', "'||' is not allowed; use 'or'", 3),
+    ('(a)<>b', "'<>' is not allowed; use '!='", 3),
+    ('(' * 201 + 'x' + ')' * 201, 'expression is nested too deeply (at most 20 levels)', 200),
+    ('(x]', "brackets do not match (closing parenthesis ']' does not match opening parenthesis '(')", 2),
+    ('lambda', "could not understand the condition near 'lambda' (character 1)", 0),
+    ('x or lambda', "could not understand the condition near 'lambda' (character 6)", 5),
+    ('(a)=<b', "write '<=' instead of '=<'", 3),
+    ('(a)=>b', "write '>=' instead of '=>'", 3),
+    ('(a)=b', "'=' is assignment; to compare use '=='", 3),
 ]
 
 
@@ -983,3 +995,39 @@ def test_expressions_hash_by_their_text() -> None:
 )
 def test_evaluation_edges(source: str, answers: dict[str, Any], expected: bool) -> None:
     assert parse(source).evaluate(answers) is expected
+
+
+def test_a_construct_with_no_message_of_its_own_is_quoted(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A syntax node the whitelist does not know (a newer Python's) is named by its text.
+    import ast
+
+    from surveykit.definition import expressions
+
+    rejected = dict(expressions._REJECTED_NODES)
+    del rejected[ast.IfExp]
+    monkeypatch.setattr(expressions, "_REJECTED_NODES", rejected)
+    error = parse_error("x or (1 if y else 2)")
+    assert (error.message, error.offset) == ("'1 if y else 2' is not allowed in a condition", 6)
+    error = parse_error("x or (1 if y    else\n 2)")
+    assert error.message == "'1 if y else 2' is not allowed in a condition"
+    long = "x or (" + "a" * 30 + " if y else " + "b" * 10 + ")"
+    error = parse_error(long)
+    assert error.message == "'" + ("a" * 30 + " if y e")[:37] + "...' is not allowed in a condition"
+    exactly_40 = "x or (" + "a" * 28 + " if y else b)"
+    assert len("a" * 28 + " if y else b") == 40
+    expected = "'" + "a" * 28 + " if y else b' is not allowed in a condition"
+    assert parse_error(exactly_40).message == expected
+
+    def broken(*args: object, **kwargs: object) -> str:
+        raise ValueError("no source")
+
+    monkeypatch.setattr(ast, "get_source_segment", broken)
+    assert parse_error("x or (1 if y else 2)").message == "this is not allowed in a condition"
+    monkeypatch.setattr(ast, "get_source_segment", lambda *a, **k: None)
+    assert parse_error("x or (1 if y else 2)").message == "this is not allowed in a condition"
+
+
+def test_the_missing_value() -> None:
+    from surveykit.definition.expressions import MISSING
+
+    assert repr(MISSING) == "MISSING" and bool(MISSING) is False
