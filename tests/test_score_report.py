@@ -52,6 +52,20 @@ def scored(db: Path, **options: object) -> ScoreReport:
         conn.close()
 
 
+STUDY_YAML = """\
+surveykit: 1
+id: study
+title: Per-task questions
+questions:
+  - {id: q, type: csat, text: Happy?}
+tasks:
+  order: fixed
+  after_each: [seq, {id: effort, type: rating, text: How much effort?, min: 1, max: 5}, umux_lite]
+  items:
+    - {id: a, title: Find it, prompt: Find the thing.}
+"""
+
+
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     old = write_definition(
@@ -72,7 +86,8 @@ def db(tmp_path: Path) -> Path:
            "umux_lite.1": 5, **sus_answers([3, 3, 3, 3, None, 3, 3, 3, 3, 3])},
           runs=[Run("t1", "success", 0), Run("t2", "skipped")],
           meta={"store": "south", "vip": False}),
-        S({"nps": 8, "csat": 4, "ces": 7, "t1/seq": 7, "temp": 21,
+        S({"nps": 8, "csat": 4, "ces": 7, "t1/seq": 7, "temp": 21, "umux_lite.1": 3,
+           "umux_lite.2": 4,
            **sus_answers([5, 1, 5, 1, 5, 1, None, None, 5, 1])},
           runs=[Run("t1", "success", 22_500), Run("t2", "fail", 95_000, 3)],
           meta={"store": "north"}),
@@ -80,6 +95,13 @@ def db(tmp_path: Path) -> Path:
           runs=[Run("t1", "abandoned", 120_000, 4), Run("t2", None)], status="abandoned"),
         S({"nps": 11, "ces": 4}, runs=[Run("t1", "timeout", 300_000)], status="interrupted"),
         S({"nps": 2}, status="in_progress", mode="preview"),
+    ])
+    study = write_definition(tmp_path, STUDY_YAML, "study.yaml")
+    fill(path, study, [
+        S({"q": 4, "a/seq": 6, "a/effort": 2, "a/umux_lite.1": 6, "a/umux_lite.2": 5},
+          runs=[Run("a", "success", 41_000)]),
+        S({"q": 5, "a/seq": 3, "a/effort": 4, "a/umux_lite.1": 4, "a/umux_lite.2": 4},
+          runs=[Run("a", "fail", 75_000, 2)]),
     ])
     conn = sqlite3.connect(path)
     with conn:  # a CSAT of 3.5 written by another tool
