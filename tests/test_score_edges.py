@@ -269,3 +269,82 @@ def test_number_questions_get_a_mean_and_a_median(tmp_path: Path, sink: Definiti
     assert median.method == "" and median.subject == "Temperature outside?"
     assert any("temp: 1 answer outside" in w for w in r.surveys[0].warnings)  # 80 > max 50
     assert "Median" in render_table(r)
+
+
+# --- messages and rare paths ----------------------------------------------------------------
+
+
+def test_plural_warnings(tmp_path: Path, sink: Definition) -> None:
+    db = tmp_path / "a.db"
+    fill(db, sink, [S({"nps": 7}, runs=[Run("t1", "success", 0)]),
+                    S({"nps": 8}, runs=[Run("t1", "success", 0)]),
+                    S({"nps": 9, "t2/seq": 9}, runs=[Run("t1", "success", 10_000)])])
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("UPDATE answers SET value_num = value_num + 0.5 WHERE question_id = 'nps' "
+                     "AND value_num < 9")
+        conn.execute("UPDATE task_runs SET active_ms = NULL WHERE active_ms = 0 AND rowid = "
+                     "(SELECT MIN(rowid) FROM task_runs)")
+    conn.close()
+    r = scored(db)
+    assert r.surveys[0].warnings == [
+        "seq (task t2): 1 answer outside the question's scale left out",
+        "task t1: 2 timed runs with no active time (0 ms) left out of time on task (a geometric "
+        "mean needs times above 0)",
+        "nps: 2 answers between two points of the 0-10 scale left out (NPS has no category for "
+        "them)",
+    ]
+    assert metric(r, "time_on_task", task="t1").details == {"runs": "successful runs",
+                                                            "excluded": 2}
+
+
+def test_runs_of_a_task_no_definition_has_are_scored_under_its_id(
+    tmp_path: Path, sink: Definition
+) -> None:
+    db = tmp_path / "a.db"
+    fill(db, sink, [S(runs=[Run("t1", "success", 5_000)])])
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("UPDATE task_runs SET task_id = 'gone'")
+    conn.close()
+    r = scored(db)
+    comp = metric(r, "completion", task="gone")
+    assert comp.subject == "gone" and comp.estimate.n == 1
+    tasks = [m.task_id for m in r.surveys[0].groups[0].metrics if m.metric == "completion"]
+    assert tasks == ["t1", "t2", "t3", "gone"]
+
+
+def test_score_option_errors(tmp_path: Path, sink: Definition) -> None:
+    from surveykit.scoring.metrics import ScoreError
+
+    db = tmp_path / "a.db"
+    fill(db, sink, [S({"nps": 1}, meta={"store": "north", "floor": 2})])
+    cases = [
+        ({"times": "some"}, "--times is 'success' or 'all'"),
+        ({"survey": "zzz"}, "no survey 'zzz' in the database (surveys: sink)"),
+        ({"survey": "snik"}, "no survey 'snik' in the database; did you mean 'sink'?"),
+        ({"by": ("mode", "mode")}, "each --by key may be given once"),
+        ({"by": ("qqq",)}, "cannot group by 'qqq': it is not one of mode, device, participant, "
+                           "status, day, week, month and no session has it in its meta data "
+                           "(meta keys: floor, store)"),
+        ({"by": ("meta.stor",)}, "cannot group by 'stor': it is not one of mode, device, "
+                                 "participant, status, day, week, month and no session has it "
+                                 "in its meta data; did you mean 'store'?"),
+    ]
+    for options, message in cases:
+        with pytest.raises(ScoreError) as info:
+            scored(db, **options)
+        assert str(info.value) == message, options
+    with pytest.raises(ValueError, match="confidence must be strictly between 0 and 1"):
+        scored(db, confidence=1.5)
+    empty = tmp_path / "empty.db"
+    fill(empty, sink, [])
+    from surveykit.storage.store import Store
+
+    Store(empty).close()
+    with pytest.raises(ScoreError) as info:
+        scored(empty, survey="zzz")
+    assert str(info.value) == "no survey 'zzz' in the database"
+    with pytest.raises(ScoreError) as info:
+        scored(db, by=("zzz",))
+    assert str(info.value).endswith("in its meta data (meta keys: floor, store)")
