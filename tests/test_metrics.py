@@ -453,3 +453,33 @@ def test_median_counts_of_nothing() -> None:
     from surveykit.scoring.builders import median_counts
 
     assert median_counts({}) is None and median_counts({3.0: 0}) is None
+
+
+def test_median_counts_skips_a_zero_count_in_the_middle() -> None:
+    from surveykit.scoring.builders import median_counts
+
+    assert median_counts({1.0: 1, 2.0: 0, 3.0: 1}) == 2.0
+    assert median_counts({1.0: 2, 2.0: 0, 5.0: 1}) == 1.0
+
+
+def test_umux_metrics_from_counts() -> None:
+    from surveykit.scoring.metrics import umux_metrics
+
+    counts = {(7, 6): 1, (6, 7): 2, (4, 5): 1, (6, None): 1, (None, 2): 2}
+    lite, as_sus = umux_metrics(counts, 0.9, "umux_lite")
+    expected = stats.mean_t([stats.umux_lite(7, 6), stats.umux_lite(6, 7), stats.umux_lite(6, 7),
+                             stats.umux_lite(4, 5)], 0.9)
+    same_estimate(lite.estimate, expected)
+    assert lite.details == {"excluded": 3} and (lite.task_id, lite.subject) == ("", "")
+    eq = stats.umux_lite_sus_equivalent
+    assert as_sus.estimate.low == pytest.approx(eq(expected.low or 0))
+    assert as_sus.estimate.high == pytest.approx(eq(expected.high or 0))
+    assert as_sus.details == {"grade": stats.sus_grade(eq(expected.value or 0))}
+
+
+def test_sus_metric_from_counts() -> None:
+    from surveykit.scoring.metrics import sus_metric
+
+    m = sus_metric({(36, 10): 2, (27, 9): 1, (20, 8): 1, (None, None): 1}, 0.95, "sus")
+    same_estimate(m.estimate, stats.mean_t([90.0, 90.0, 75.0]))
+    assert m.details["excluded"] == 2 and (m.task_id, m.subject) == ("", "")

@@ -949,3 +949,9 @@ def test_sus_score_nine_and_ten_items() -> None:
     assert sus_score(36, 10) == 90.0
     assert sus_score(27, 9) == pytest.approx(75.0)
     assert sus_score(20, 8) is None and sus_score(0, 0) is None
+
+
+def test_nps_counts_rejects_any_negative_count() -> None:
+    for counts in ((-1, 0, 0), (0, -1, 0), (0, 0, -1)):
+        with pytest.raises(ValueError, match="NPS counts must be >= 0"):
+            nps_counts(*counts)
