@@ -6,13 +6,12 @@ import builtins
 from pathlib import Path
 from typing import Any
 
+import openpyxl
+import pyreadstat
 import pytest
 from fixtures_data import Run, S, fill, run_cli, sus_answers, write_definition
 
 from surveykit.export.labelled import valid_names
-
-pyreadstat = pytest.importorskip("pyreadstat")
-openpyxl = pytest.importorskip("openpyxl")
 
 Cap = pytest.CaptureFixture[str]
 

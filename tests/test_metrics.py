@@ -145,7 +145,7 @@ def test_all_promoters_and_all_detractors(tmp_path: Path, sink: Definition) -> N
     m = metric(scored(db2), "nps", question="nps")
     assert m.estimate.value == -100.0
     assert m.estimate.low is not None and m.estimate.low >= -100.0
-    assert m.details == {"promoters": 0, "passives": 0, "detractors": 4}
+    assert m.details == {"promoters": 0, "passives": 0, "detractors": 4, "scale": [0, 10]}
 
 
 def test_na_answers_are_left_out_of_n(tmp_path: Path, sink: Definition) -> None:
@@ -169,10 +169,12 @@ def test_values_outside_the_scale_are_left_out_with_a_warning(
     tmp_path: Path, sink: Definition
 ) -> None:
     db = tmp_path / "a.db"
-    fill(db, sink, [S({"nps": 8}), S({"nps": 11}), S({"nps": 7.5})])
+    fill(db, sink, [S({"nps": 8}), S({"nps": 11}), S({"nps": 12}), S({"nps": 7.5})])
     r = scored(db)
     assert metric(r, "nps", question="nps").estimate.n == 1
     assert any("2 answers outside" in w for w in r.surveys[0].warnings)
+    # 7.5 is on the 0-10 scale but NPS has no category for it: left out, and said so
+    assert any("nps: 1 answer between two points" in w for w in r.surveys[0].warnings)
 
 
 # --- SUS and UMUX-Lite ------------------------------------------------------------------
@@ -409,3 +411,75 @@ def test_simulated_study_scores_equal_stats_on_raw_values(tmp_path: Path) -> Non
 def test_scale_metrics_rejects_unknown_type() -> None:
     with pytest.raises(ValueError):
         scale_metrics("text", Counter(), 0.95, "q")
+
+
+def test_group_labels() -> None:
+    from surveykit.scoring.metrics import NONE_LABEL, group_label
+
+    assert NONE_LABEL == "(none)"
+    assert group_label("store", None) == group_label("store", "") == "(none)"
+    assert group_label("week", "2026-11-02") == "2026-W45"
+    assert group_label("week", "2027-01-03") == "2026-W53"
+    assert group_label("week", "not a date") == "not a date"
+    assert group_label("floor", 2.0) == "2" and group_label("floor", 2.5) == "2.5"
+    assert group_label("floor", 3) == "3" and group_label("store", "north") == "north"
+    assert group_label("day", 0) == "0"
+
+
+def test_scale_text() -> None:
+    from surveykit.scoring.builders import scale_text
+
+    assert scale_text((1.0, 10.0)) == "1-10"
+    assert scale_text((0.5, 7.25)) == "0.5-7.25"
+    assert scale_text((None, 5.0)) == "…-5" and scale_text((1.0, None)) == "1-…"
+
+
+@pytest.mark.parametrize(
+    "values",
+    [[5.0], [1.0, 2.0], [3.0, 1.0, 2.0], [1.0, 1.0, 5.0, 7.0], [2.0, 2.0, 2.0, 9.0, 9.0, 9.0],
+     [-1.5, 0.0, 0.0, 4.0, 10.0], [7.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 2.0]],
+)
+def test_median_counts_equals_the_median_of_the_expanded_list(values: list[float]) -> None:
+    import statistics
+
+    from surveykit.scoring.builders import median_counts
+
+    counts = Counter(values)
+    assert median_counts(counts) == statistics.median(values)
+    assert median_counts({**counts, 99.0: 0}) == statistics.median(values)
+
+
+def test_median_counts_of_nothing() -> None:
+    from surveykit.scoring.builders import median_counts
+
+    assert median_counts({}) is None and median_counts({3.0: 0}) is None
+
+
+def test_median_counts_skips_a_zero_count_in_the_middle() -> None:
+    from surveykit.scoring.builders import median_counts
+
+    assert median_counts({1.0: 1, 2.0: 0, 3.0: 1}) == 2.0
+    assert median_counts({1.0: 2, 2.0: 0, 5.0: 1}) == 1.0
+
+
+def test_umux_metrics_from_counts() -> None:
+    from surveykit.scoring.metrics import umux_metrics
+
+    counts = {(7, 6): 1, (6, 7): 2, (4, 5): 1, (6, None): 1, (None, 2): 2}
+    lite, as_sus = umux_metrics(counts, 0.9, "umux_lite")
+    expected = stats.mean_t([stats.umux_lite(7, 6), stats.umux_lite(6, 7), stats.umux_lite(6, 7),
+                             stats.umux_lite(4, 5)], 0.9)
+    same_estimate(lite.estimate, expected)
+    assert lite.details == {"excluded": 3} and (lite.task_id, lite.subject) == ("", "")
+    eq = stats.umux_lite_sus_equivalent
+    assert as_sus.estimate.low == pytest.approx(eq(expected.low or 0))
+    assert as_sus.estimate.high == pytest.approx(eq(expected.high or 0))
+    assert as_sus.details == {"grade": stats.sus_grade(eq(expected.value or 0))}
+
+
+def test_sus_metric_from_counts() -> None:
+    from surveykit.scoring.metrics import sus_metric
+
+    m = sus_metric({(36, 10): 2, (27, 9): 1, (20, 8): 1, (None, None): 1}, 0.95, "sus")
+    same_estimate(m.estimate, stats.mean_t([90.0, 90.0, 75.0]))
+    assert m.details["excluded"] == 2 and (m.task_id, m.subject) == ("", "")

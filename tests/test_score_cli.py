@@ -90,7 +90,8 @@ def test_csv_rows(db: Path, capsys: Cap) -> None:
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
     assert list(rows[0]) == ["survey_id", "by_store", "question_id", "task_id", "metric", "value",
-                             "low", "high", "n", "confidence", "unit", "method", "grade"]
+                             "low", "high", "n", "confidence", "unit", "method", "grade",
+                             "scale"]
     nps = [r for r in rows if r["metric"] == "nps"]
     assert {r["by_store"] for r in nps} == {"north", "south"}
     north = next(r for r in nps if r["by_store"] == "north")

@@ -16,9 +16,13 @@ from __future__ import annotations
 
 import json
 import math
+import subprocess
+import sys
+from typing import Any
 
 import numpy as np
 import pytest
+from scipy import stats as scipy_stats
 
 from surveykit.scoring.stats import (
     OUTCOMES,
@@ -29,11 +33,14 @@ from surveykit.scoring.stats import (
     completion_rate,
     geometric_mean_interval,
     mean_t,
+    mean_t_counts,
     median,
     nps,
+    nps_counts,
     sus,
     sus_grade,
     sus_respondent,
+    sus_score,
     t_value,
     time_on_task,
     top_box,
@@ -715,3 +722,236 @@ def test_umux_lite_study_mean_uses_t_interval() -> None:
     # (91.6667 + 66.6667 + 100)/3 = 86.1111
     assert est.value == pytest.approx(86.1111, abs=1e-3)
     assert est.low is not None and not math.isnan(est.low)
+
+
+# --------------------------------------------------------------------------- quantiles from scipy.special
+
+LEVELS = (0.5, 0.8, 0.9, 0.95, 0.99, 0.999)
+
+
+@pytest.mark.parametrize("confidence", LEVELS)
+def test_z_value_equals_scipy_stats_norm_ppf(confidence: float) -> None:
+    expected = scipy_stats.norm.ppf(1 - (1 - confidence) / 2)
+    assert z_value(confidence) == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("confidence", LEVELS)
+@pytest.mark.parametrize("df", [1, 2, 3, 5, 9, 30, 120, 10_000])
+def test_t_value_equals_scipy_stats_t_ppf(confidence: float, df: int) -> None:
+    expected = scipy_stats.t.ppf(1 - (1 - confidence) / 2, df)
+    assert t_value(confidence, df) == pytest.approx(expected, rel=1e-10)
+
+
+def test_scoring_never_imports_scipy_stats() -> None:
+    code = (
+        "import sys\n"
+        "import surveykit.scoring.stats, surveykit.scoring.metrics, surveykit.scoring.report\n"
+        "from surveykit.scoring.stats import mean_t\n"
+        "mean_t([1, 2, 3])\n"
+        "bad = sorted(m for m in sys.modules if m == 'scipy.stats' or m.startswith('scipy.stats.'))\n"
+        "print(','.join(bad))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+# --------------------------------------------------------------------------- every function honours `confidence`
+
+TIMES = [12.0, 30.5, 18.25, 44.0, 25.0, 60.0, 21.0]
+
+
+def _t_margin(values: list[float], confidence: float) -> tuple[float, float]:
+    arr = np.asarray(values, dtype=float)
+    lo, hi = scipy_stats.t.interval(confidence, len(arr) - 1, loc=arr.mean(),
+                                    scale=scipy_stats.sem(arr))
+    return float(lo), float(hi)
+
+
+def _agresti_coull(x: float, n: int, confidence: float) -> tuple[float, float]:
+    z = scipy_stats.norm.ppf(1 - (1 - confidence) / 2)
+    n2 = n + z * z
+    p2 = (x + z * z / 2) / n2
+    m = z * math.sqrt(p2 * (1 - p2) / n2)
+    return max(0.0, p2 - m), min(1.0, p2 + m)
+
+
+@pytest.mark.parametrize("confidence", [0.8, 0.9, 0.99])
+def test_time_on_task_uses_the_confidence_level(confidence: float) -> None:
+    res = time_on_task(TIMES, confidence)
+    lo, hi = _t_margin([math.log(t) for t in TIMES], confidence)
+    assert res.geometric.confidence == confidence
+    assert res.geometric.low == pytest.approx(math.exp(lo), rel=1e-12)
+    assert res.geometric.high == pytest.approx(math.exp(hi), rel=1e-12)
+    assert geometric_mean_interval(TIMES, confidence) == res.geometric
+
+
+@pytest.mark.parametrize("confidence", [0.8, 0.9, 0.99])
+def test_top_box_uses_the_confidence_level(confidence: float) -> None:
+    values = [5, 4, 3, 2, 5, 1, 4, 4, 3]
+    est = top_box(values, 4, confidence)
+    lo, hi = _agresti_coull(5, 9, confidence)
+    assert est.confidence == confidence
+    assert est.low == pytest.approx(100 * lo, rel=1e-12)
+    assert est.high == pytest.approx(100 * hi, rel=1e-12)
+
+
+@pytest.mark.parametrize("confidence", [0.8, 0.9, 0.99])
+def test_nps_uses_the_confidence_level(confidence: float) -> None:
+    scores = [10, 9, 9, 8, 7, 6, 3, 10, 0, 5, 9]  # 5 promoters, 2 passives, 4 detractors
+    res = nps(scores, confidence)
+    z = scipy_stats.norm.ppf(1 - (1 - confidence) / 2)
+    p, d = (5 + 0.75) / 14, (4 + 0.75) / 14
+    m = z * math.sqrt((p + d - (p - d) ** 2) / 14)
+    assert res.estimate.confidence == confidence
+    assert res.estimate.low == pytest.approx(100 * (p - d - m), rel=1e-12)
+    assert res.estimate.high == pytest.approx(100 * (p - d + m), rel=1e-12)
+    assert nps_counts(5, 2, 4, confidence) == res
+
+
+@pytest.mark.parametrize("confidence", [0.8, 0.9, 0.99])
+def test_sus_uses_the_confidence_level(confidence: float) -> None:
+    rows = [[4, 2, 4, 1, 5, 2, 4, 2, 4, 2], [3, 3, 3, 3, 3, 3, 3, 3, 3, 3],
+            [5, 1, 5, 1, 5, 1, 5, 2, 4, 1]]
+    res = sus(rows, confidence)
+    scores = [sus_respondent(r) for r in rows]
+    lo, hi = _t_margin([s for s in scores if s is not None], confidence)
+    assert res.estimate.confidence == confidence
+    assert res.estimate.low == pytest.approx(lo, rel=1e-12)
+    assert res.estimate.high == pytest.approx(hi, rel=1e-12)
+
+
+@pytest.mark.parametrize("confidence", [0.8, 0.9, 0.99])
+def test_completion_and_means_use_the_confidence_level(confidence: float) -> None:
+    est = completion_rate(["success", "fail", "success", "partial", "skipped"], confidence)
+    lo, hi = _agresti_coull(2, 4, confidence)
+    assert (est.low, est.high) == pytest.approx((lo, hi), rel=1e-12)
+    values = [1.0, 4.0, 2.0, 7.0, 5.0]
+    lo, hi = _t_margin(values, confidence)
+    for e in (mean_t(values, confidence), mean_t_counts({v: 1 for v in values}, confidence)):
+        assert e.confidence == confidence
+        assert (e.low, e.high) == pytest.approx((lo, hi), rel=1e-12)
+
+
+# --------------------------------------------------------------------------- boundaries the old tests missed
+
+
+def test_sd_of_exactly_one_still_gets_a_t_interval() -> None:
+    # 1, 2, 3: mean 2, sd 1 → 2 ± t(0.975, 2)·1/√3 = 2 ± 4.302653·0.577350 = 2 ± 2.484138
+    for est in (mean_t([1, 2, 3]), mean_t_counts({1: 1, 2: 1, 3: 1})):
+        assert est.low == pytest.approx(2 - 2.484138, abs=1e-6)
+        assert est.high == pytest.approx(2 + 2.484138, abs=1e-6)
+    # times e⁰, e¹, e²: sd(ln t) = 1 → exp(1 ± 2.484138)
+    geo = geometric_mean_interval([1.0, math.e, math.e**2])
+    assert geo.low == pytest.approx(math.exp(1 - 2.484138), rel=1e-6)
+    assert geo.high == pytest.approx(math.exp(1 + 2.484138), rel=1e-6)
+
+
+def test_runs_shorter_than_a_second_count_in_time_on_task() -> None:
+    res = time_on_task([0.5, 0.8, 2.0, 0.25])
+    assert res.n == 4 and res.excluded == 0
+    assert res.geometric.value == pytest.approx((0.5 * 0.8 * 2.0 * 0.25) ** 0.25)
+    assert res.median == pytest.approx(0.65)
+    assert geometric_mean_interval([0.5, 0.25]).n == 2
+
+
+def test_time_on_task_counts_the_times_it_cannot_use() -> None:
+    res = time_on_task([10.0, 0.0, 20.0, None, -1.0, math.inf, math.nan])
+    assert res.n == 2 and res.excluded == 3  # 0, −1 and ∞; None/NaN are missing, not excluded
+    assert res.mean == pytest.approx(15.0) and res.median == pytest.approx(15.0)
+    assert res.as_dict()["excluded"] == 3
+    assert time_on_task([0.0]).geometric.value is None and time_on_task([0.0]).excluded == 1
+
+
+def test_umux_lite_with_a_nan_item_is_excluded_not_an_error() -> None:
+    assert umux_lite(math.nan, 5) is None
+    assert umux_lite(5, math.nan) is None
+    assert umux_lite(None, 5) is None and umux_lite(5, None) is None
+
+
+# --------------------------------------------------------------------------- exact messages and shapes
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: z_value(1.0), "confidence must be strictly between 0 and 1, got 1.0"),
+        (lambda: t_value(0.95, 0), "degrees of freedom must be >= 1, got 0"),
+        (lambda: adjusted_wald(1, -1), "n must be >= 0, got -1"),
+        (lambda: adjusted_wald(5, 4), "successes must be between 0 and n=4, got 5"),
+        (lambda: adjusted_wald(-1, 4), "successes must be between 0 and n=4, got -1"),
+        (lambda: completion_rate(["success", "won"]),
+         "unknown task outcome 'won'; expected one of ['abandoned', 'fail', 'partial', "
+         "'skipped', 'success', 'timeout']"),
+        (lambda: mean_t_counts({3.0: -1}), "counts must be >= 0, got -1 for 3.0"),
+        (lambda: nps([11]), "NPS answers must be integers 0-10, got 11.0"),
+        (lambda: nps([7.5]), "NPS answers must be integers 0-10, got 7.5"),
+        (lambda: nps_counts(1, -1, 0), "NPS counts must be >= 0"),
+        (lambda: sus_respondent([3] * 9), "SUS needs exactly 10 items, got 9"),
+        (lambda: sus_respondent([3, 3, 6, 3, 3, 3, 3, 3, 3, 3]),
+         "SUS item 3 must be an integer 1-5, got 6"),
+        (lambda: sus_respondent([3, 3, 3, 3, 3, 3, 3, 3, 3, 2.5]),
+         "SUS item 10 must be an integer 1-5, got 2.5"),
+        (lambda: sus_score(10, 11), "SUS has 10 items; answered must be 0-10, got 11"),
+        (lambda: sus_score(10, -1), "SUS has 10 items; answered must be 0-10, got -1"),
+        (lambda: sus_grade(math.nan), "SUS score is NaN"),
+        (lambda: umux_lite(8, 3), "UMUX-Lite i1 must be an integer 1-7, got 8.0"),
+        (lambda: umux_lite(3, 0), "UMUX-Lite i2 must be an integer 1-7, got 0.0"),
+        (lambda: umux_lite(3, 2.5), "UMUX-Lite i2 must be an integer 1-7, got 2.5"),
+    ],
+)
+def test_error_messages(call: Any, message: str) -> None:
+    with pytest.raises(ValueError) as info:
+        call()
+    assert str(info.value) == message
+
+
+def test_result_dicts_have_these_keys() -> None:
+    est = Estimate(1.0, 0.5, 1.5, 3, 0.9)
+    assert est.as_dict() == {"value": 1.0, "low": 0.5, "high": 1.5, "n": 3, "confidence": 0.9}
+    assert est.scaled(10).as_dict() == {"value": 10.0, "low": 5.0, "high": 15.0, "n": 3,
+                                        "confidence": 0.9}
+    assert Estimate(None, None, None, 0, 0.9).scaled(10) == Estimate(None, None, None, 0, 0.9)
+    tot = time_on_task([10.0, 40.0, 0.0])
+    assert tot.as_dict() == {"geometric": tot.geometric.as_dict(), "median": 25.0, "mean": 25.0,
+                             "excluded": 1}
+    res = nps([10, 9, 8, 3])
+    assert res.as_dict() == {**res.estimate.as_dict(), "promoters": 2, "passives": 1,
+                             "detractors": 1, "promoters_pct": 50.0, "passives_pct": 25.0,
+                             "detractors_pct": 25.0}
+    s = sus([[5, 1, 5, 1, 5, 1, 5, 1, 5, 1], [3, 3, None, 3, 3, None, 3, 3, 3, 3]])
+    assert s.as_dict() == {**s.estimate.as_dict(), "grade": "A+", "excluded": 1}
+    assert s.n == 1 and s.scores == (100.0,)
+
+
+@pytest.mark.parametrize(
+    ("score", "grade"),
+    [(100, "A+"), (84.1, "A+"), (84.09, "A"), (80.8, "A"), (80.79, "A-"), (78.9, "A-"),
+     (78.89, "B+"), (77.2, "B+"), (77.19, "B"), (74.1, "B"), (74.09, "B-"), (72.6, "B-"),
+     (72.59, "C+"), (71.1, "C+"), (71.09, "C"), (65.0, "C"), (64.99, "C-"), (62.7, "C-"),
+     (62.69, "D"), (51.7, "D"), (51.69, "F"), (0, "F")],
+)
+def test_sus_grade_at_every_boundary(score: float, grade: str) -> None:
+    assert sus_grade(score) == grade
+
+
+@pytest.mark.parametrize(
+    ("answer", "kind"),
+    [(0, "detractors"), (6, "detractors"), (7, "passives"), (8, "passives"), (9, "promoters"),
+     (10, "promoters")],
+)
+def test_nps_one_answer_in_each_category(answer: int, kind: str) -> None:
+    res = nps([answer])
+    assert getattr(res, kind) == 1
+    assert (res.promoters, res.passives, res.detractors).count(0) == 2
+
+
+def test_sus_score_nine_and_ten_items() -> None:
+    assert sus_score(36, 10) == 90.0
+    assert sus_score(27, 9) == pytest.approx(75.0)
+    assert sus_score(20, 8) is None and sus_score(0, 0) is None
+
+
+def test_nps_counts_rejects_any_negative_count() -> None:
+    for counts in ((-1, 0, 0), (0, -1, 0), (0, 0, -1)):
+        with pytest.raises(ValueError, match="NPS counts must be >= 0"):
+            nps_counts(*counts)

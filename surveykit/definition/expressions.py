@@ -405,7 +405,9 @@ def _syntax_hint(text: str) -> tuple[str, int] | None:
     return None
 
 
-def _syntax_error(text: str, error: SyntaxError) -> ExpressionError:
+def _syntax_error(text: str, error: SyntaxError, lead: int = 0) -> ExpressionError:
+    """The message for text Python could not parse; ``lead`` spaces were cut from its
+    front, so the character number in the message counts them back in."""
     reason = str(error.msg or "")
     offset = (error.offset or 1) - 1 if (error.lineno or 1) == 1 else 0
     offset = min(max(offset, 0), len(text))
@@ -425,7 +427,8 @@ def _syntax_error(text: str, error: SyntaxError) -> ExpressionError:
     snippet = text[offset : offset + 20].strip()
     if snippet:
         return ExpressionError(
-            f"could not understand the condition near '{snippet}' (character {offset + 1})",
+            f"could not understand the condition near '{snippet}' "
+            f"(character {lead + offset + 1})",
             offset,
         )
     return ExpressionError("the condition ends too early; something is missing at the end", offset)
@@ -453,7 +456,7 @@ def _parse_tree(source: object) -> tuple[ast.expr, frozenset[str]]:
             warnings.simplefilter("ignore")
             tree = ast.parse(stripped, filename="<show_if>", mode="eval")
     except SyntaxError as error:  # includes IndentationError
-        err = _syntax_error(stripped, error)
+        err = _syntax_error(stripped, error, lead)
         raise ExpressionError(err.message, err.offset + lead) from None
     except (RecursionError, MemoryError):
         raise ExpressionError(

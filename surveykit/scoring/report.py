@@ -12,10 +12,12 @@ import csv
 import json
 import math
 import re
+import textwrap
 from collections.abc import Iterator
 from typing import IO, Any
 
-from surveykit.scoring.metrics import GroupScores, Metric, ScoreReport, SurveyScores
+from surveykit.scoring.builders import FINISHED, scale_text
+from surveykit.scoring.metrics import STATUSES, GroupScores, Metric, ScoreReport, SurveyScores
 from surveykit.textsafe import safe_cell
 
 WIDTH = 80
@@ -32,6 +34,7 @@ CSV_COLUMNS = (
     "unit",
     "method",
     "grade",
+    "scale",  # the question's scale, "1-10"; tells apart the rows of a scale that changed
 )
 
 
@@ -64,7 +67,15 @@ def csv_rows(report: ScoreReport) -> Iterator[list[Any]]:
                     m.unit,
                     m.method,
                     m.details.get("grade") or "",
+                    _scale_cell(m.details.get("scale")),
                 ]
+
+
+def _scale_cell(scale: Any) -> str:
+    if not scale:
+        return ""
+    lo, hi = scale
+    return scale_text((lo, hi))
 
 
 def write_csv(report: ScoreReport, out: IO[str]) -> None:
@@ -150,7 +161,7 @@ def metric_line(m: Metric, label_width: int = 20) -> str:
 
 def _sessions_line(counts: dict[str, int]) -> str:
     parts = [f"{_thousands(counts[k])} {k.replace('_', ' ')}"
-             for k in ("completed", "abandoned", "interrupted", "in_progress") if counts.get(k)]
+             for k in STATUSES if counts.get(k)]
     started = counts.get("started", 0)
     head = f"{_thousands(started)} session{'s' if started != 1 else ''}"
     return head + (": " + ", ".join(parts) if parts else "")
@@ -181,7 +192,7 @@ def _detail_lines(m: Metric, siblings: dict[str, Metric]) -> list[str]:
         out.append(f"SUS-equivalent grade {d['grade']}")
     elif m.metric == "completion":
         parts = [f"{_thousands(d.get(k, 0))} {k}"
-                 for k in ("success", "partial", "fail", "abandoned", "timeout")]
+                 for k in FINISHED]
         out.append(" · ".join(parts))
         extra = []
         if d.get("partial_as_success"):
@@ -199,7 +210,10 @@ def _detail_lines(m: Metric, siblings: dict[str, Metric]) -> list[str]:
             parts.append(f"median {format_value(med)}")
         if mean is not None and mean.estimate.value is not None:
             parts.append(f"mean {format_value(mean)}")
-        out.append(" · ".join(parts) + f" ({d.get('runs', 'successful runs')})")
+        text = " · ".join(parts) + f" ({d.get('runs', 'successful runs')})"
+        if d.get("excluded"):
+            text += f" · {_thousands(d['excluded'])} excluded (0 ms)"
+        out.append(text)
     return out
 
 
@@ -289,7 +303,8 @@ def _survey_lines(s: SurveyScores, report: ScoreReport, width: int, bold: Any) -
     filters = _filters_text(report)
     out.append(_clip(_sessions_line(total), width))
     if filters:
-        out.append(_clip(filters.removeprefix(" · ").capitalize(), width))
+        text = filters.removeprefix(" · ")
+        out.append(_clip(text[:1].upper() + text[1:], width))  # not .capitalize(): 09:00Z stays
     if not s.groups:
         out.append("  No sessions match." if filters else "  No sessions yet.")
     for g in s.groups:
@@ -302,7 +317,10 @@ def _survey_lines(s: SurveyScores, report: ScoreReport, width: int, bold: Any) -
             out.append("")
         out.extend(_group_lines(g, width))
     for w in s.warnings:
-        out.append(_clip(f"  ! {w}", width))
+        # a warning is never cut short: it wraps, its later lines indented
+        text = _UNSAFE.sub("\ufffd", " ".join(w.split()))
+        out.extend(textwrap.wrap(text, width, initial_indent="  ! ", subsequent_indent="    ",
+                                 break_on_hyphens=False))
     return out
 
 

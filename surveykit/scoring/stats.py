@@ -5,8 +5,8 @@ number of observations it rests on (``n``) and the confidence level (0.95 by
 default).  Missing / N/A answers are dropped: every function that takes a
 sequence silently ignores ``None`` (and float NaN) entries.
 
-Formulas (z = standard-normal quantile ``norm.ppf(1 - α/2)``, t = Student-t
-quantile ``t.ppf(1 - α/2, n - 1)``, α = 1 − confidence, sd = sample standard
+Formulas (z = standard-normal quantile ``ndtri(1 - α/2)``, t = Student-t
+quantile ``stdtrit(n - 1, 1 - α/2)``, both from ``scipy.special``, α = 1 − confidence, sd = sample standard
 deviation with n − 1 in the denominator):
 
 * Adjusted-Wald (Agresti–Coull) proportion, x successes out of n::
@@ -52,7 +52,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from scipy import stats as _sps
+from scipy import special as _special
+
+from surveykit.vocabulary import Outcome
 
 __all__ = [
     "OUTCOMES",
@@ -82,9 +84,7 @@ __all__ = [
 ]
 
 #: Task-run outcomes understood by :func:`completion_rate`.
-OUTCOMES: frozenset[str] = frozenset(
-    {"success", "partial", "fail", "abandoned", "timeout", "skipped"}
-)
+OUTCOMES: frozenset[str] = frozenset(o.value for o in Outcome)
 
 #: Sauro–Lewis curved grading scale for SUS: (minimum score, grade), best first.
 SUS_GRADE_SCALE: tuple[tuple[float, str], ...] = (
@@ -166,7 +166,7 @@ def _is_missing(v: object) -> bool:
 
 def _clean(values: Iterable[float | None]) -> list[float]:
     """Drop ``None`` and NaN entries; return the rest as floats."""
-    return [float(v) for v in values if not _is_missing(v)]
+    return [float(v) for v in values if v is not None and not _is_missing(v)]
 
 
 def _check_confidence(confidence: float) -> float:
@@ -184,23 +184,26 @@ def _clip(x: float, lo: float, hi: float) -> float:
 
 
 def z_value(confidence: float) -> float:
-    """Two-sided standard-normal critical value: ``z = norm.ppf(1 − (1 − confidence)/2)``.
+    """Two-sided standard-normal critical value: ``z = ndtri(1 − (1 − confidence)/2)``.
 
-    ``z_value(0.95) ≈ 1.959964``.
+    ``ndtri`` is the inverse of the standard-normal CDF (``scipy.special``; the
+    same function ``scipy.stats.norm.ppf`` calls).  ``z_value(0.95) ≈ 1.959964``.
     """
     c = _check_confidence(confidence)
-    return float(_sps.norm.ppf(1.0 - (1.0 - c) / 2.0))
+    return float(_special.ndtri(1.0 - (1.0 - c) / 2.0))
 
 
 def t_value(confidence: float, df: int) -> float:
-    """Two-sided Student-t critical value: ``t = t.ppf(1 − (1 − confidence)/2, df)``.
+    """Two-sided Student-t critical value: ``t = stdtrit(df, 1 − (1 − confidence)/2)``.
 
-    ``df`` must be ≥ 1 (for a mean of n values, df = n − 1).
+    ``stdtrit`` is the inverse of the Student-t CDF (``scipy.special``; what
+    ``scipy.stats.t.ppf`` computes).  ``df`` must be ≥ 1 (for a mean of n
+    values, df = n − 1).
     """
     c = _check_confidence(confidence)
     if df < 1:
         raise ValueError(f"degrees of freedom must be >= 1, got {df!r}")
-    return float(_sps.t.ppf(1.0 - (1.0 - c) / 2.0, df))
+    return float(_special.stdtrit(df, 1.0 - (1.0 - c) / 2.0))
 
 
 # --------------------------------------------------------------------------- proportions
@@ -268,10 +271,10 @@ def completion_rate(
             raise ValueError(
                 f"unknown task outcome {outcome!r}; expected one of {sorted(OUTCOMES)}"
             )
-        if outcome == "skipped":
+        if outcome == Outcome.SKIPPED:
             continue
         n += 1
-        if outcome == "success" or (partial_as_success and outcome == "partial"):
+        if outcome == Outcome.SUCCESS or (partial_as_success and outcome == Outcome.PARTIAL):
             successes += 1
     return adjusted_wald(successes, n, confidence)
 
@@ -373,31 +376,46 @@ def median(values: Sequence[float | None]) -> float | None:
 
 @dataclass(frozen=True)
 class TimeOnTaskResult:
-    """Time-on-task summary: geometric mean (with interval), median and arithmetic mean."""
+    """Time-on-task summary: geometric mean (with interval), median and arithmetic mean.
+
+    ``excluded`` counts the times that were given but could not be used: zero,
+    negative or infinite (the geometric mean needs ln t, undefined at 0).
+    Missing times (``None``/NaN) are not counted there.
+    """
 
     geometric: Estimate
     median: float | None
     mean: float | None
+    excluded: int = 0
 
     @property
     def n(self) -> int:
         return self.geometric.n
 
     def as_dict(self) -> dict[str, Any]:
-        return {"geometric": self.geometric.as_dict(), "median": self.median, "mean": self.mean}
+        return {
+            "geometric": self.geometric.as_dict(),
+            "median": self.median,
+            "mean": self.mean,
+            "excluded": self.excluded,
+        }
 
 
 def time_on_task(times: Sequence[float | None], confidence: float = 0.95) -> TimeOnTaskResult:
     """Summarise task times (callers pass active times of successful runs only).
 
     Geometric mean and interval as in :func:`geometric_mean_interval`; median and
-    arithmetic mean ``Σt/n`` over the same positive, finite times.
+    arithmetic mean ``Σt/n`` over the same positive, finite times, so all three
+    rest on the same n.  Times of 0 or less (and infinite ones) are left out of
+    all three and counted in ``excluded``, so that the caller can say so.
     """
-    valid = [t for t in _clean(times) if t > 0.0 and math.isfinite(t)]
+    given = _clean(times)
+    valid = [t for t in given if t > 0.0 and math.isfinite(t)]
     return TimeOnTaskResult(
         geometric=geometric_mean_interval(valid, confidence),
         median=median(valid),
         mean=(math.fsum(valid) / len(valid)) if valid else None,
+        excluded=len(given) - len(valid),
     )
 
 
