@@ -7,8 +7,11 @@ point at the right line.
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -21,7 +24,8 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from surveykit.definition.problems import DefinitionError, Loc, Problem
 
-MAX_FILE_BYTES = 2_000_000
+#: Largest definition file read (5 MB): a 19,000-question survey is about 1.5 MB.
+MAX_FILE_BYTES = 5_000_000
 #: Most values a file may hold once YAML aliases are expanded (`*a` repeated
 #: inside anchors can otherwise grow a small file into billions of values).
 MAX_NODES = 200_000
@@ -76,20 +80,7 @@ def read_source(path: str | Path, text: str | None = None) -> Source:
     """Parse a YAML, JSON or TOML file; syntax errors become a DefinitionError."""
     shown = str(path)
     if text is None:
-        p = Path(path)
-        try:
-            size = p.stat().st_size
-            if size > MAX_FILE_BYTES:
-                raise DefinitionError(
-                    [Problem(shown, 1, 1, f"file is too large ({size} bytes; at most {MAX_FILE_BYTES})")]
-                )
-            raw = p.read_bytes()
-        except FileNotFoundError:
-            raise DefinitionError([Problem(shown, 1, 1, "file not found")]) from None
-        except IsADirectoryError:
-            raise DefinitionError([Problem(shown, 1, 1, "is a directory, not a definition file")]) from None
-        except PermissionError:
-            raise DefinitionError([Problem(shown, 1, 1, "cannot read the file: permission denied")]) from None
+        raw = read_bounded(path)
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as e:
@@ -102,6 +93,100 @@ def read_source(path: str | Path, text: str | None = None) -> Source:
     if shown.lower().endswith(".json"):
         return _read_json(shown, text)
     return _read_yaml(shown, text)
+
+
+def read_bounded(path: str | Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a definition file, refusing what could hang or flood a reader.
+
+    Only a regular file is read (not a FIFO, a device, a socket, a directory or
+    `-`), and never more than `limit` + 1 bytes, whatever its size claims to
+    be. Every refusal is one DefinitionError at line 1, column 1.
+    """
+    shown = str(path)
+
+    def refuse(message: str) -> DefinitionError:
+        return DefinitionError([Problem(shown, 1, 1, message)])
+
+    if shown == "-":
+        raise refuse(
+            "definitions are not read from standard input; give the file's path "
+            "(./- for a file named '-')"
+        )
+    try:
+        # Look before opening: opening a device or a FIFO can block or act.
+        kind = _kind(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        kind = None  # said precisely by os.open below
+    if kind is not None:
+        raise refuse(NOT_A_FILE[kind])
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer.
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise refuse("is a symbolic link to a file that does not exist") from None
+        raise refuse("file not found") from None
+    except IsADirectoryError:
+        raise refuse(NOT_A_FILE["directory"]) from None
+    except PermissionError:
+        raise refuse("cannot read the file: permission denied") from None
+    except ValueError:  # a NUL byte in the name
+        raise refuse("not a valid file name") from None
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise refuse("symbolic link loop: the path leads back to itself; point the link at a file") from None
+        if e.errno == errno.ENXIO:
+            raise refuse(NOT_A_FILE["other"]) from None
+        raise refuse(f"cannot open the file: {e.strerror or e}") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        kind = _kind(mode)
+        if kind is not None:
+            raise refuse(NOT_A_FILE[kind])
+        chunks: list[bytes] = []
+        total = 0
+        while total <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+    except OSError as e:
+        raise refuse(f"cannot read the file: {e.strerror or e}") from None
+    finally:
+        os.close(fd)
+    if total > limit:
+        raise refuse(
+            f"the file is larger than {limit:,} bytes ({limit // 1_000_000} MB); "
+            "a definition file is far smaller: is it the right file?"
+        )
+    return b"".join(chunks)
+
+
+#: What a path that is not a regular file is, said plainly.
+NOT_A_FILE = {
+    "directory": "is a directory, not a definition file",
+    "fifo": "is a named pipe (FIFO), not a definition file; give the path of a regular file",
+    "device": "is a device, not a definition file; give the path of a regular file",
+    "socket": "is a socket, not a definition file; give the path of a regular file",
+    "other": "is not a regular file; give the path of a definition file",
+}
+
+
+def _kind(mode: int) -> str | None:
+    """None for a regular file, else what it is."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "directory"
+    if stat.S_ISFIFO(mode):
+        return "fifo"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    return "other"
 
 
 def _read_json(path: str, text: str) -> Source:
