@@ -16,7 +16,7 @@ from surveykit.definition import instruments as std
 from surveykit.definition.expressions import ExpressionError
 from surveykit.definition.expressions import parse as parse_expression
 from surveykit.definition.models import QUESTION_ID_PATTERN, looks_like_plain_pin
-from surveykit.definition.problems import Loc, did_you_mean, one_of
+from surveykit.definition.problems import Loc, Suggester, did_you_mean, one_of
 
 PIPING = re.compile(r"\{([^{}]*)\}")
 SCALE_SIZES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7), "seq": (1, 7)}
@@ -175,20 +175,15 @@ def _check_ids(questions: list[_Q], out: list[Finding]) -> None:
         )
 
 
-def _visible_before(questions: list[_Q], q: _Q) -> list[_Q]:
-    """Questions whose answers `q` may use: earlier ones it can see."""
-    idx = questions.index(q)
-    earlier = questions[:idx]
-    if q.scope == "after":
-        return [e for e in earlier if e.scope != "after_each"]
-    return earlier
-
-
 def _check_references(questions: list[_Q], out: list[Finding]) -> None:
-    all_ids = [q.id for q in questions if q.id]
+    all_ids = {q.id for q in questions if q.id}
+    # The ids each question may use, grown as the file is read (a question in
+    # `after` does not see the `after_each` ones): linear, not a scan per question.
+    seen_all: dict[str, _Q] = {}
+    seen_outside_tasks: dict[str, _Q] = {}
+    suggest = Suggester()
     for q in questions:
-        earlier = _visible_before(questions, q)
-        earlier_ids = {e.id: e for e in earlier if e.id}
+        earlier_ids = seen_outside_tasks if q.scope == "after" else seen_all
 
         def problem(name: str, what: str, q: _Q = q, earlier_ids: dict[str, _Q] = earlier_ids) -> str | None:
             if name == q.id:
@@ -202,7 +197,7 @@ def _check_references(questions: list[_Q], out: list[Finding]) -> None:
                 return None
             if name in all_ids:
                 return f"{what} uses '{name}', which is asked later; it can only use earlier answers"
-            hint = did_you_mean(name, earlier_ids)
+            hint = suggest(name, earlier_ids)
             show_if = q.raw.get("show_if")
             if (
                 not hint
@@ -245,6 +240,10 @@ def _check_references(questions: list[_Q], out: list[Finding]) -> None:
                 msg = problem(name, f"piping {{{name}}}")
                 if msg:
                     out.append(Finding((*q.loc, key), msg))
+        if q.id:
+            seen_all[q.id] = q
+            if q.scope != "after_each":
+                seen_outside_tasks[q.id] = q
 
 
 def _find(source: str, name: str) -> int:

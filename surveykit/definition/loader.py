@@ -28,7 +28,7 @@ from surveykit.definition.models import (
     looks_like_plain_pin,
 )
 from surveykit.definition.problems import DefinitionError, Loc, Problem, did_you_mean, one_of
-from surveykit.definition.source import Source, read_source
+from surveykit.definition.source import Source, gc_paused, read_source
 
 FORMAT_VERSION = 1
 
@@ -45,6 +45,11 @@ class Definition:
 
 def load(path: str | Path, text: str | None = None) -> Definition:
     """Read and validate one definition file (YAML, JSON or TOML)."""
+    with gc_paused():
+        return _load(path, text)
+
+
+def _load(path: str | Path, text: str | None) -> Definition:
     src = read_source(path, text)
     data = src.data
     if not isinstance(data, dict):
@@ -107,7 +112,7 @@ def load_many(paths: list[str]) -> tuple[dict[str, Definition], list[Problem]]:
 
 
 def _quote_width(src: Source, line: int, col: int) -> int:
-    lines = src.text.splitlines()
+    lines = src.lines
     if 0 < line <= len(lines) and 0 < col <= len(lines[line - 1]):
         return 1 if lines[line - 1][col - 1] in "'\"" else 0
     return 0

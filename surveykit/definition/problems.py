@@ -41,5 +41,26 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
+class Suggester:
+    """`did_you_mean` with a bound on the work spent in one file.
+
+    Each suggestion compares a word with every choice; a file with thousands of
+    questions and thousands of misspelled references would make that quadratic.
+    Once `budget` comparisons are spent, problems are still reported, only
+    without a suggestion. A normal file never comes near the bound.
+    """
+
+    def __init__(self, budget: int = 300_000) -> None:
+        self.left = budget
+
+    def __call__(self, word: str, choices: Iterable[str]) -> str:
+        options = choices if isinstance(choices, list | tuple | dict) else list(choices)
+        if len(options) > self.left:
+            self.left = 0
+            return ""
+        self.left -= len(options)
+        return did_you_mean(word, options)
+
+
 def one_of(choices: Iterable[str]) -> str:
     return ", ".join(choices)

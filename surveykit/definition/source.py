@@ -7,12 +7,16 @@ point at the right line.
 
 from __future__ import annotations
 
+import bisect
 import errno
+import gc
 import json
 import os
 import re
 import stat
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -21,6 +25,8 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.resolver import VersionedResolver
 
 from surveykit.definition.problems import DefinitionError, Loc, Problem
 
@@ -48,6 +54,14 @@ class Source:
     #: problems found while reading (YAML tags, keys that are lists), by location
     problems: dict[Loc, str] = field(default_factory=dict)
     nodes: int = 0
+    _lines: list[str] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def lines(self) -> list[str]:
+        """The text's lines, split once (messages look at them for every problem)."""
+        if self._lines is None:
+            self._lines = self.text.splitlines()
+        return self._lines
 
     def position(self, loc: Loc, *, key: bool = False) -> tuple[int, int]:
         """Best position for a location: the key or value, else the nearest parent."""
@@ -227,10 +241,179 @@ def _json_problem(path: str, text: str, e: json.JSONDecodeError) -> Problem:
 
 
 def _read_yaml(path: str, text: str) -> Source:
-    yaml = YAML(typ="rt")
-    yaml.allow_duplicate_keys = False
+    """Read YAML with the position of every key and value.
+
+    A plain file (mappings, lists and scalars, no tags, aliases or merge keys,
+    no duplicate keys) is read by the fast path: ruamel's node tree, turned into
+    plain data here. Anything else, including every file with a syntax error,
+    goes through the round-trip reader, whose errors the messages are written
+    for.
+    """
     if _flow_depth(text) > MAX_FLOW_DEPTH:
         raise DefinitionError([Problem(path, 1, 1, "the file nests lists or mappings too deeply")])
+    with gc_paused():
+        try:
+            return _read_plain_yaml(path, text)
+        except Exception:  # the full reader below says what is wrong
+            return _read_full_yaml(path, text)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a file is read and checked.
+
+    Reading makes hundreds of thousands of small objects that stay alive, none
+    of them garbage in a cycle; the collector's passes over them grew with the
+    file's size. Reference counting still frees everything as usual.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+class _NotPlain(Exception):
+    """The fast reader met something only the round-trip reader handles."""
+
+
+_YAML = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {_YAML + t for t in ("str", "int", "float", "bool", "null")}
+#: Text the fast reader leaves to the full one: tabs (libyaml takes some that
+#: the YAML 1.2 reader refuses), line breaks of YAML 1.1 only, a BOM inside,
+#: anything that may be a tag (`!!str`, `!foo`), and directives (`%YAML 1.1`).
+_NOT_PLAIN_TEXT = re.compile(r"[\t\x85\u2028\u2029\ufeff]|(?:^|[\s\[{,])!|^%", re.M)
+#: Nesting the C parser is given (it recurses on the C stack): a line's
+#: indentation plus its nesting marks bounds the depth of what is on it.
+_MAX_C_NESTING = 300
+
+
+def _compose(text: str) -> Node | None:
+    """The node tree of a YAML text: libyaml's parser when ruamel's C extension
+    is installed (ten times faster), else ruamel's own."""
+    try:
+        from ruamel.yaml.cyaml import CSafeLoader
+    except ImportError:
+        CSafeLoader = None
+    if CSafeLoader is not None and _shallow(text):
+        loader = CSafeLoader(text)
+        try:
+            return loader.get_single_node()  # type: ignore[no-any-return]
+        finally:
+            loader.dispose()
+    return YAML(typ="safe", pure=True).compose(text)  # type: ignore[no-any-return]
+
+
+def _shallow(text: str) -> bool:
+    for line in text.splitlines():
+        body = line.lstrip(" ")
+        marks = body.count("-") + body.count(":") + body.count("[") + body.count("{") + body.count("?")
+        if 2 * (len(line) - len(body)) + marks > _MAX_C_NESTING:
+            return False
+    return True
+
+
+_IMPLICIT: dict[Any, list[tuple[Any, Any]]] | None = None
+
+
+def _resolve(value: str) -> str:
+    """The tag YAML 1.2 gives a plain scalar (ruamel's own table, read once)."""
+    global _IMPLICIT
+    if _IMPLICIT is None:
+        _IMPLICIT = {k: list(v) for k, v in VersionedResolver(version=(1, 2)).versioned_resolver.items()}
+    for tag, regexp in _IMPLICIT.get(value[:1], []) + _IMPLICIT.get(None, []):
+        if regexp.match(value):
+            return str(tag)
+    return _YAML + "str"
+
+
+def _plain_scalar(node: ScalarNode) -> Any:
+    """A scalar's value by YAML 1.2's rules, as the full reader builds it."""
+    if getattr(node, "style", None):
+        return node.value  # quoted or a block scalar: text
+    value = node.value
+    tag = _resolve(value)
+    if tag == _YAML + "str":
+        return value
+    if tag == _YAML + "null":
+        if value == "":
+            raise _NotPlain  # `key:` with nothing after it: the full reader's position
+        return None
+    if tag == _YAML + "bool":
+        return value.lower() == "true"
+    if tag == _YAML + "int":
+        digits = value.replace("_", "")
+        sign = -1 if digits.startswith("-") else 1
+        digits = digits.lstrip("+-")
+        base = {"0b": 2, "0x": 16, "0o": 8}.get(digits[:2].lower(), 10)
+        return sign * int(digits[2:] if base != 10 else digits, base)
+    if tag == _YAML + "float":
+        number = value.replace("_", "").lower()
+        if number.endswith(".inf"):
+            return float("-inf") if number.startswith("-") else float("inf")
+        if number.endswith(".nan"):
+            return float("nan")
+        return float(number)
+    raise _NotPlain  # a date, a merge key `<<`, `=`
+
+
+def _read_plain_yaml(path: str, text: str) -> Source:
+    if _NOT_PLAIN_TEXT.search(text):
+        raise _NotPlain
+    root = _compose(text)
+    if not isinstance(root, MappingNode):
+        raise _NotPlain
+    src = Source(path=path, text=text, data=None)
+    seen: set[int] = set()
+
+    def tag_of(node: Node) -> str:
+        tag = node.tag
+        return str(getattr(tag, "value", tag))
+
+    def scalar(node: Node) -> Any:
+        if not isinstance(node, ScalarNode) or tag_of(node) not in _SCALAR_TAGS:
+            raise _NotPlain
+        return _plain_scalar(node)
+
+    def plain(node: Node, loc: Loc) -> Any:
+        src.nodes += 1
+        if src.nodes > MAX_NODES or id(node) in seen:
+            raise _NotPlain  # too many values, or an alias (*a)
+        seen.add(id(node))
+        if isinstance(node, MappingNode):
+            if tag_of(node) != _YAML + "map":
+                raise _NotPlain
+            out: dict[Any, Any] = {}
+            for k, v in node.value:
+                key = scalar(k)
+                if key in out or isinstance(key, float):
+                    raise _NotPlain  # a duplicate key: the full reader says where
+                child = (*loc, key)
+                src.keys[child] = (k.start_mark.line + 1, k.start_mark.column + 1)
+                src.values[child] = (v.start_mark.line + 1, v.start_mark.column + 1)
+                out[key] = plain(v, child)
+            return out
+        if isinstance(node, SequenceNode):
+            if tag_of(node) != _YAML + "seq":
+                raise _NotPlain
+            items = []
+            for i, v in enumerate(node.value):
+                child = (*loc, i)
+                src.values[child] = (v.start_mark.line + 1, v.start_mark.column + 1)
+                items.append(plain(v, child))
+            return items
+        return scalar(node)
+
+    src.values[()] = (root.start_mark.line + 1, root.start_mark.column + 1)
+    src.data = plain(root, ())
+    return src
+
+
+def _read_full_yaml(path: str, text: str) -> Source:
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
     try:
         doc = yaml.load(text)
     except RecursionError:
@@ -264,7 +447,7 @@ def _flow_depth(text: str) -> int:
     if text.count("[") + text.count("{") <= MAX_FLOW_DEPTH:
         return 0
     depth = deepest = 0
-    for ch in text:
+    for ch in re.sub(r"[^\[\]{}]+", "", text):
         if ch in "[{":
             depth += 1
             deepest = max(deepest, depth)
@@ -438,6 +621,8 @@ def _scalar(v: Any) -> Any:
 def _read_toml(path: str, text: str) -> Source:
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise DefinitionError([Problem(path, 1, 1, "the file nests lists or tables too deeply")]) from None
     except tomllib.TOMLDecodeError as e:
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(e))
         line, col = (int(m.group(1)), int(m.group(2))) if m else (1, 1)
@@ -449,7 +634,8 @@ def _read_toml(path: str, text: str) -> Source:
             msg += '; text must be in double quotes, like title = "How was your visit?"'
         raise DefinitionError([Problem(path, line, col, f"TOML syntax: {msg}")]) from None
     src = Source(path=path, text=text, data=data)
-    lines = text.splitlines()
+    lines = src.lines
+    where = _toml_key_lines(lines)
 
     def walk(node: Any, loc: Loc, start: int) -> int | None:
         """Record positions under `node`, searching from line `start`; return
@@ -458,15 +644,15 @@ def _read_toml(path: str, text: str) -> Source:
         if isinstance(node, dict):
             for k, v in node.items():
                 child = (*loc, k)
-                pat = re.compile(rf"^\s*(\[+\s*)?([\w.\"-]*\.)?\"?{re.escape(str(k))}\"?\s*[=\]]")
-                for i in range(start, len(lines)):
-                    if pat.search(lines[i]):
-                        col = len(lines[i]) - len(lines[i].lstrip()) + 1
-                        src.keys[child] = (i + 1, col)
-                        src.values[child] = (i + 1, col)
-                        first = i if first is None else min(first, i)
-                        walk(v, child, i)
-                        break
+                found = where.get(str(k), [])
+                n = bisect.bisect_left(found, start)
+                if n < len(found):
+                    i = found[n]
+                    col = len(lines[i]) - len(lines[i].lstrip()) + 1
+                    src.keys[child] = (i + 1, col)
+                    src.values[child] = (i + 1, col)
+                    first = i if first is None else min(first, i)
+                    walk(v, child, i)
                 else:
                     walk(v, child, start)
         elif isinstance(node, list):
@@ -474,13 +660,52 @@ def _read_toml(path: str, text: str) -> Source:
             # after where the previous one was found.
             cursor = start
             for i, v in enumerate(node):
-                found = walk(v, (*loc, i), cursor)
-                if found is not None:
-                    src.values.setdefault((*loc, i), (found + 1, 1))
-                    first = found if first is None else min(first, found)
-                    cursor = found + 1
+                found_at = walk(v, (*loc, i), cursor)
+                if found_at is not None:
+                    src.values.setdefault((*loc, i), (found_at + 1, 1))
+                    first = found_at if first is None else min(first, found_at)
+                    cursor = found_at + 1
         return first
 
-    walk(data, (), 0)
+    try:
+        walk(data, (), 0)
+    except RecursionError:
+        raise DefinitionError([Problem(path, 1, 1, "the file nests lists or tables too deeply")]) from None
     src.values.setdefault((), (1, 1))
     return src
+
+
+_TOML_LINE_START = re.compile(r"\s*(?:\[+\s*)?")
+_TOML_PREFIX = re.compile(r"[\w.\"-]*")
+
+
+def _toml_key_lines(lines: list[str]) -> dict[str, list[int]]:
+    """For every key name, the (sorted) lines that define it: `key = …`,
+    `a.b.key = …`, `[key]`, `[[a.key]]`. One pass over the text, so that
+    finding a key's line is a binary search, not a scan of the file per key."""
+    out: dict[str, list[int]] = {}
+    for i, line in enumerate(lines):
+        start = _TOML_LINE_START.match(line)
+        rest = line[start.end() :] if start else line
+        ends = [j for j in (rest.find("="), rest.find("]")) if j >= 0]
+        if not ends:
+            continue
+        head = rest[: min(ends)].rstrip()
+        if not head:
+            continue
+        names = [head]
+        prefix = _TOML_PREFIX.match(head)
+        dotted = head[: prefix.end()] if prefix else ""
+        names += [head[d + 1 :] for d, ch in enumerate(dotted) if ch == "."]
+        for name in names:
+            variants = {name}
+            if name.startswith('"'):
+                variants.add(name[1:])
+            if name.endswith('"'):
+                variants |= {v[:-1] for v in list(variants) if v.endswith('"')}
+            for v in variants:
+                if v:
+                    found = out.setdefault(v, [])
+                    if not found or found[-1] != i:
+                        found.append(i)
+    return out
