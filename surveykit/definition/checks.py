@@ -7,6 +7,7 @@ their problems even when other parts of the file do not validate.
 from __future__ import annotations
 
 import keyword
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from surveykit.definition import instruments as std
 from surveykit.definition.expressions import ExpressionError
 from surveykit.definition.expressions import parse as parse_expression
 from surveykit.definition.models import QUESTION_ID_PATTERN, looks_like_plain_pin
-from surveykit.definition.problems import Loc, Suggester, did_you_mean, one_of
+from surveykit.definition.problems import Loc, Suggester, clip, did_you_mean, one_of
 
 PIPING = re.compile(r"\{([^{}]*)\}")
 SCALE_SIZES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7), "seq": (1, 7)}
@@ -63,9 +64,9 @@ def describe(raw: Any, loc: Loc, root: Any = None) -> str:
         return "the file"
     if isinstance(raw, dict) and isinstance(raw.get("id"), str):
         kind = "task" if len(loc) >= 2 and loc[-2] == "items" else "question"
-        return f"{kind} '{raw['id']}'"
+        return f"{kind} '{clip(raw['id'])}'"
     if len(loc) == 1:
-        return str(loc[0])
+        return clip(str(loc[0]))
     *parent, last = loc
     owner_loc = tuple(parent)
     if isinstance(last, int):
@@ -77,7 +78,7 @@ def describe(raw: Any, loc: Loc, root: Any = None) -> str:
             owner = owner_loc[:-1]
             return f"option {last + 1} of {describe(_get(root, owner), owner, root)}"
         return f"item {last + 1} of {describe(_get(root, owner_loc), owner_loc, root)}"
-    return f"{last} of {describe(_get(root, owner_loc), owner_loc, root)}"
+    return f"{clip(str(last))} of {describe(_get(root, owner_loc), owner_loc, root)}"
 
 
 def _get(root: Any, loc: Loc) -> Any:
@@ -132,7 +133,7 @@ def _collect(data: dict[str, Any], out: list[Finding]) -> list[_Q]:
                     out.append(
                         Finding(
                             loc,
-                            f"'{item}' is not a standard instrument{did_you_mean(item, std.STANDARD_NAMES)}"
+                            f"'{clip(item)}' is not a standard instrument{did_you_mean(item, std.STANDARD_NAMES)}"
                             f" (a bare name stands for one of: {one_of(std.STANDARD_NAMES)};"
                             f"{BARE_NAME_TAIL}",
                         )
@@ -252,7 +253,15 @@ def _find(source: str, name: str) -> int:
 
 
 def _num(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)
+    """A finite number (not true/false, not .inf or .nan: the model refuses those)."""
+    if isinstance(v, bool):
+        return False
+    return isinstance(v, int) or (isinstance(v, float) and math.isfinite(v))
+
+
+def _n(v: Any) -> str:
+    """A number as a message shows it (a 4,000-digit one cut short)."""
+    return clip(str(v), 24)
 
 
 def _check_question(q: _Q, out: list[Finding]) -> None:
@@ -271,12 +280,12 @@ def _check_question(q: _Q, out: list[Finding]) -> None:
                         Finding((*q.loc, "options", i), f"{who}: option {i + 1} is empty", explains=True)
                     )
                 elif t.casefold() in seen_text:
-                    out.append(Finding((*q.loc, "options", i), f"{who}: option '{t}' is listed twice"))
+                    out.append(Finding((*q.loc, "options", i), f"{who}: option '{clip(t)}' is listed twice"))
                 seen_text.add(t.casefold())
-            if value is not None:
+            if isinstance(value, str | int | float):  # a list or a mapping is the model's error
                 if value in seen_value:
                     out.append(
-                        Finding((*q.loc, "options", i), f"{who}: option value {value!r} is used twice")
+                        Finding((*q.loc, "options", i), f"{who}: option value {clip(repr(value))} is used twice")
                     )
                 seen_value.add(value)
         if q.type == "multi":
@@ -284,17 +293,17 @@ def _check_question(q: _Q, out: list[Finding]) -> None:
             lo, hi = raw.get("min_selected"), raw.get("max_selected")
             if _num(lo) and _num(hi) and lo > hi:
                 out.append(
-                    Finding((*q.loc, "min_selected"), f"{who}: min_selected ({lo}) is more than max_selected ({hi})")
+                    Finding((*q.loc, "min_selected"), f"{who}: min_selected ({_n(lo)}) is more than max_selected ({_n(hi)})")
                 )
             for name, v in (("min_selected", lo), ("max_selected", hi)):
                 if _num(v) and v > n:
                     out.append(
-                        Finding((*q.loc, name), f"{who}: {name} is {v} but there are only {n} options")
+                        Finding((*q.loc, name), f"{who}: {name} is {_n(v)} but there are only {n} options")
                     )
     if q.type in ("rating", "number"):
         lo, hi = raw.get("min"), raw.get("max")
         if _num(lo) and _num(hi) and lo > hi:
-            out.append(Finding((*q.loc, "min"), f"{who}: min ({lo}) is more than max ({hi})"))
+            out.append(Finding((*q.loc, "min"), f"{who}: min ({_n(lo)}) is more than max ({_n(hi)})"))
         elif q.type == "rating":
             lo = lo if _num(lo) else 1
             hi = hi if _num(hi) else 5
@@ -302,7 +311,7 @@ def _check_question(q: _Q, out: list[Finding]) -> None:
                 out.append(
                     Finding(
                         (*q.loc, "max" if "max" in raw else "min"),
-                        f"{who}: a rating scale has 2 to 11 points; {lo}..{hi} has {int(hi - lo + 1)}",
+                        f"{who}: a rating scale has 2 to 11 points; {_n(lo)}..{_n(hi)} has {_n(int(hi - lo + 1))}",
                     )
                 )
     labels = raw.get("labels")
@@ -315,7 +324,7 @@ def _check_question(q: _Q, out: list[Finding]) -> None:
         for k in labels:
             if isinstance(k, int) and not isinstance(k, bool) and not lo <= k <= hi:
                 out.append(
-                    Finding((*q.loc, "labels", k), f"{who}: label for {k} is outside the scale {lo}..{hi}", key=True)
+                    Finding((*q.loc, "labels", k), f"{who}: label for {_n(k)} is outside the scale {_n(lo)}..{_n(hi)}", key=True)
                 )
 
 
@@ -344,7 +353,7 @@ def _check_tasks(data: dict[str, Any], out: list[Finding]) -> None:
         for i, c in enumerate(codes):
             if isinstance(c, str):
                 if c in seen_codes:
-                    out.append(Finding(("tasks", "error_codes", i), f"error code '{c}' is listed twice"))
+                    out.append(Finding(("tasks", "error_codes", i), f"error code '{clip(c)}' is listed twice"))
                 seen_codes.add(c)
 
 

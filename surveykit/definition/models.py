@@ -25,7 +25,8 @@ QuestionId = Annotated[str, Field(pattern=QUESTION_ID_PATTERN, max_length=64)]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # .inf and .nan are no setting's value: a time limit or a bound must be finite
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Option(_Model):

@@ -6,6 +6,8 @@ import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from surveykit.textsafe import safe_display
+
 #: A location inside the parsed file: keys and list indexes from the top.
 Loc = tuple[str | int, ...]
 
@@ -20,7 +22,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.message}"
+        # A key or a value quoted in a message may hold control characters:
+        # shown as visible symbols, never sent raw to the terminal.
+        return safe_display(f"{self.path}:{self.line}:{self.col}: {self.message}", multiline=False)
 
 
 class DefinitionError(Exception):
@@ -45,21 +49,35 @@ class Suggester:
     """`did_you_mean` with a bound on the work spent in one file.
 
     Each suggestion compares a word with every choice; a file with thousands of
-    questions and thousands of misspelled references would make that quadratic.
-    Once `budget` comparisons are spent, problems are still reported, only
-    without a suggestion. A normal file never comes near the bound.
+    unknown keys or misspelled references would make that slow or quadratic.
+    Answers for short lists of choices (the keys a mapping allows) are
+    remembered; once `budget` comparisons are spent, problems are still
+    reported, only without a suggestion. A normal file never comes near it.
     """
 
     def __init__(self, budget: int = 300_000) -> None:
         self.left = budget
+        self._known: dict[tuple[str, tuple[str, ...]], str] = {}
 
     def __call__(self, word: str, choices: Iterable[str]) -> str:
-        options = choices if isinstance(choices, list | tuple | dict) else list(choices)
+        options = tuple(choices)
+        key = (str(word), options) if len(options) <= 64 else None
+        if key is not None and key in self._known:
+            return self._known[key]
         if len(options) > self.left:
             self.left = 0
             return ""
         self.left -= len(options)
-        return did_you_mean(word, options)
+        hint = did_you_mean(word, options)
+        if key is not None:
+            self._known[key] = hint
+        return hint
+
+
+def clip(text: str, limit: int = 60) -> str:
+    """`text` cut to `limit` characters with an ellipsis: a value quoted in a
+    message must not make the message as long as the value."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def one_of(choices: Iterable[str]) -> str:

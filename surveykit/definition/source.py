@@ -14,8 +14,10 @@ import json
 import os
 import re
 import stat
+import sys
 import tomllib
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -26,9 +28,10 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.resolver import VersionedResolver
 
-from surveykit.definition.problems import DefinitionError, Loc, Problem
+from surveykit.definition.problems import DefinitionError, Loc, Problem, Suggester
 
 #: Largest definition file read (5 MB): a 19,000-question survey is about 1.5 MB.
 MAX_FILE_BYTES = 5_000_000
@@ -54,6 +57,8 @@ class Source:
     #: problems found while reading (YAML tags, keys that are lists), by location
     problems: dict[Loc, str] = field(default_factory=dict)
     nodes: int = 0
+    #: "did you mean …?" for this file's messages, with a bound on the work
+    suggest: Suggester = field(default_factory=Suggester, repr=False, compare=False)
     _lines: list[str] | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -102,11 +107,26 @@ def read_source(path: str | Path, text: str | None = None) -> Source:
             raise DefinitionError(
                 [Problem(shown, line, 1, "the file is not UTF-8 text; save it as UTF-8")]
             ) from None
-    if shown.lower().endswith(".toml"):
-        return _read_toml(shown, text)
-    if shown.lower().endswith(".json"):
-        return _read_json(shown, text)
-    return _read_yaml(shown, text)
+    try:
+        if shown.lower().endswith(".toml"):
+            return _read_toml(shown, text)
+        if shown.lower().endswith(".json"):
+            return _read_json(shown, text)
+        return _read_yaml(shown, text)
+    except ValueError as e:
+        # Python refuses to read integers of more than 4,300 digits
+        # (sys.get_int_max_str_digits); the readers let that ValueError through.
+        if "digits" not in str(e):
+            raise
+        raise DefinitionError([_huge_number(shown, text)]) from None
+
+
+def _huge_number(path: str, text: str) -> Problem:
+    m = re.search(rf"\d{{{sys.get_int_max_str_digits() or 4300},}}", text)
+    pos = m.start() if m else 0
+    line = text.count("\n", 0, pos) + 1
+    col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    return Problem(path, line, col, "a number with thousands of digits: no setting takes a number this large")
 
 
 def read_bounded(path: str | Path, limit: int = MAX_FILE_BYTES) -> bytes:
@@ -427,6 +447,15 @@ def _read_full_yaml(path: str, text: str) -> Source:
         else:
             message = _yaml_message(e)
         raise DefinitionError([Problem(path, line, col, message)]) from None
+    except ReaderError as e:
+        # a character YAML does not allow anywhere: NUL, other control characters
+        pos = max(0, min(int(e.position), len(text)))
+        line = text.count("\n", 0, pos) + 1
+        col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        code = e.character if isinstance(e.character, int) else ord(str(e.character)[:1] or "\0")
+        raise DefinitionError(
+            [Problem(path, line, col, f"the control character U+{code:04X} is not allowed in a YAML file; remove it")]
+        ) from None
     except YAMLError as e:  # pragma: no cover - ruamel raises marked errors for syntax
         raise DefinitionError([Problem(path, 1, 1, f"not valid YAML: {e}")]) from None
     src = Source(path=path, text=text, data=None)
@@ -599,7 +628,18 @@ def _plain(node: Any, loc: Loc, src: Source) -> Any:
                 pass
             items.append(_plain(v, child, src))
         return items
-    return _scalar(node)
+    value = _scalar(node)
+    if not isinstance(value, str | int | float | bool) and value is not None:
+        # `!!binary`, `!!set`: YAML types no definition holds
+        kind = type(value).__name__
+        for base, name in ((bytes, "!!binary"), (AbstractSet, "!!set")):
+            if isinstance(value, base):
+                kind = name
+        src.problems.setdefault(
+            loc, f"a YAML {kind} value is not allowed in a definition file; write text, a number, a list or a mapping"
+        )
+        return None
+    return value
 
 
 def _scalar(v: Any) -> Any:
