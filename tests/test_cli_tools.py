@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from surveykit.cli import cli, main
 from surveykit.definition.loader import load
+from surveykit.pin import hash_pin, verify_pin
 
 ROOT = Path(__file__).resolve().parents[1]
 SURVEYS = sorted((ROOT / "surveys").glob("*.yaml"))
@@ -145,14 +146,21 @@ def test_schema_prints_json() -> None:
 def test_hash_pin_from_stdin(tmp_path: Path) -> None:
     r = run_main(["hash-pin", "--stdin"], stdin="2468\n")
     assert r.code == 0
-    assert r.stdout == f"exit_pin_sha256: {hashlib.sha256(b'2468').hexdigest()}\n"
+    assert re.fullmatch(r"exit_pin_hash: scrypt\$131072\$8\$1\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+\n", r.stdout)
     assert "2468" not in r.stdout + r.stderr
-    # the printed line, pasted under kiosk:, is what the example uses and loads
+    stored = r.stdout.split(": ", 1)[1].strip()
+    assert verify_pin(stored, "2468") and not verify_pin(stored, "2469")
+    # salted: the same PIN never gives the same line twice
+    again = run_main(["hash-pin", "--stdin"], stdin="2468\n")
+    assert again.stdout != r.stdout and verify_pin(again.stdout.split(": ", 1)[1].strip(), "2468")
+    # the printed line, pasted under kiosk: in place of the example's, loads without a warning
     example = (ROOT / "surveys/store-feedback.yaml").read_text(encoding="utf-8")
-    assert r.stdout.strip() in example
-    pasted = re.sub(r"exit_pin_sha256: \w+", r.stdout.strip(), example)
+    pasted = re.sub(r"exit_pin_(hash|sha256): \S+", lambda _m: r.stdout.strip(), example)
     (tmp_path / "k.yaml").write_text(pasted, encoding="utf-8")
-    assert load(tmp_path / "k.yaml").survey.kiosk.exit_pin_sha256 == hashlib.sha256(b"2468").hexdigest()
+    loaded = load(tmp_path / "k.yaml")
+    assert loaded.survey.kiosk.exit_pin_hash == stored
+    assert loaded.survey.kiosk.pin_hash == stored
+    assert loaded.warnings == ()
 
 
 @pytest.mark.parametrize("pin", ["12ab", "", "123", "1234567890123", "12 34", "-1234", "１２３４"])
@@ -166,8 +174,29 @@ def test_hash_pin_rejects_what_is_not_a_pin(pin: str) -> None:
 def test_hash_pin_prompt_asks_twice() -> None:
     r = run_main(["hash-pin"], stdin="975310\n975310\n")
     assert r.code == 0
-    assert r.stdout.strip() == f"exit_pin_sha256: {hashlib.sha256(b'975310').hexdigest()}"
+    assert r.stdout.startswith("exit_pin_hash: scrypt$")
+    assert verify_pin(r.stdout.split(": ", 1)[1].strip(), "975310")
     assert "975310" not in r.stderr  # not echoed
+
+
+# --- the old unsalted PIN hash: a warning, not an error --------------------------------
+
+OLD_PIN = hashlib.sha256(b"2468").hexdigest()
+KIOSK = "surveykit: 1\nid: k\ntitle: K\nquestions: [nps]\nkiosk:\n  idle_reset_s: 45\n"
+
+
+def test_weaker_scrypt_parameters_are_a_warning(tmp_path: Path) -> None:
+    weak = hash_pin("2468", n=2**10)
+    (tmp_path / "w.yaml").write_text(KIOSK + f"  exit_pin_hash: {weak}\n", encoding="utf-8")
+    r = run_main(["validate", "w.yaml"], cwd=tmp_path)
+    assert r.code == 0
+    assert "w.yaml:7:3: warning: this PIN hash was made with less work than today's default" in r.stderr
+
+
+def test_the_schema_knows_the_new_key() -> None:
+    kiosk = json.loads(run_main(["schema"]).stdout)["$defs"]["KioskSettings"]["properties"]
+    assert "exit_pin_hash" in kiosk and "exit_pin_sha256" in kiosk
+    assert "scrypt" in kiosk["exit_pin_hash"]["anyOf"][0]["pattern"]
 
 
 # --- help, version, python -m ------------------------------------------------------------

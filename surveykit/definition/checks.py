@@ -18,6 +18,7 @@ from surveykit.definition.expressions import ExpressionError
 from surveykit.definition.expressions import parse as parse_expression
 from surveykit.definition.models import QUESTION_ID_PATTERN, looks_like_plain_pin
 from surveykit.definition.problems import Loc, Suggester, clip, did_you_mean, one_of
+from surveykit.pin import PIN_HASH_PATTERN, is_pin_hash, needs_rehash
 
 PIPING = re.compile(r"\{([^{}]*)\}")
 SCALE_SIZES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7), "seq": (1, 7)}
@@ -38,6 +39,8 @@ class Finding:
     related: Loc | None = None
     #: this message explains the model's own errors at `loc` (they are not shown)
     explains: bool = False
+    #: only a warning: printed by `validate`, the file stays valid
+    warning: bool = False
 
 
 @dataclass
@@ -358,10 +361,27 @@ def _check_tasks(data: dict[str, Any], out: list[Finding]) -> None:
 
 
 PLAIN_PIN_KEYS = ("exit_pin", "pin", "exit_pin_plain", "staff_pin", "password")
+PIN_HASH_KEYS = ("exit_pin_hash", "exit_pin_sha256")
 
 PLAIN_PIN_MESSAGE = (
     "plaintext PIN: never write the PIN itself in the file; run `surveykit hash-pin` "
-    "and paste the exit_pin_sha256 line it prints"
+    "and paste the exit_pin_hash line it prints"
+)
+UNSALTED_PIN_WARNING = (
+    "an unsalted sha256 PIN can be recovered from a copy of this file in seconds; "
+    "run `surveykit hash-pin` and replace it with the exit_pin_hash line"
+)
+WEAK_PIN_WARNING = (
+    "this PIN hash was made with less work than today's default and is quicker to crack; "
+    "run `surveykit hash-pin` and replace it with the exit_pin_hash line"
+)
+BOTH_PINS_MESSAGE = (
+    "give the staff PIN once: exit_pin_hash, or the old exit_pin_sha256, not both "
+    "(remove exit_pin_sha256)"
+)
+BAD_SCRYPT_MESSAGE = (
+    "exit_pin_hash has scrypt parameters surveykit does not use (n a power of two from 1024, "
+    "at most 256 MiB of memory); run `surveykit hash-pin` and paste the line it prints"
 )
 
 
@@ -372,8 +392,20 @@ def _check_kiosk(data: dict[str, Any], out: list[Finding]) -> None:
     for key in PLAIN_PIN_KEYS:
         if key in kiosk:
             out.append(Finding(("kiosk", key), PLAIN_PIN_MESSAGE, key=True))
-    if looks_like_plain_pin(kiosk.get("exit_pin_sha256")):
-        out.append(Finding(("kiosk", "exit_pin_sha256"), PLAIN_PIN_MESSAGE))
+    for key in PIN_HASH_KEYS:
+        if looks_like_plain_pin(kiosk.get(key)):
+            out.append(Finding(("kiosk", key), PLAIN_PIN_MESSAGE))
+    if all(key in kiosk for key in PIN_HASH_KEYS):
+        out.append(Finding(("kiosk", "exit_pin_sha256"), BOTH_PINS_MESSAGE, key=True))
+        return
+    for key in PIN_HASH_KEYS:
+        stored = kiosk.get(key)
+        if not isinstance(stored, str) or not re.fullmatch(PIN_HASH_PATTERN, stored):
+            continue  # not a hash at all: the model says so
+        if key == "exit_pin_hash" and stored.startswith("scrypt$") and not is_pin_hash(stored):
+            out.append(Finding(("kiosk", key), BAD_SCRYPT_MESSAGE))
+        elif stored.startswith("scrypt$") and needs_rehash(stored):
+            out.append(Finding(("kiosk", key), WEAK_PIN_WARNING, key=True, warning=True))
 
 
 def suppressed(findings: list[Finding]) -> set[Loc]:

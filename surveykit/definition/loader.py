@@ -42,6 +42,8 @@ class Definition:
     sha256: str
     source_path: str
     body_json: str
+    #: what `validate` warns about (`path:line:col: warning: …`); the file is valid
+    warnings: tuple[Problem, ...] = ()
 
 
 def load(path: str | Path, text: str | None = None) -> Definition:
@@ -57,6 +59,7 @@ def _load(path: str | Path, text: str | None) -> Definition:
         line, col = src.position(())
         raise DefinitionError([Problem(src.path, line, col, _not_a_mapping(data))])
     problems: list[Problem] = []
+    warnings: list[Problem] = []
     for loc, message in src.problems.items():
         line, col = src.position(loc)
         problems.append(Problem(src.path, line, col, message))
@@ -68,7 +71,10 @@ def _load(path: str | Path, text: str | None) -> Definition:
         message = f.message
         if f.related is not None:
             message = message.replace("{line}", str(src.position(f.related)[0]))
-        problems.append(Problem(src.path, line, col, message))
+        if f.warning:
+            warnings.append(Problem(src.path, line, col, message, warning=True))
+        else:
+            problems.append(Problem(src.path, line, col, message))
     quiet = checks.suppressed(findings) | set(src.problems)
     survey: Survey | None = None
     try:
@@ -81,13 +87,14 @@ def _load(path: str | Path, text: str | None) -> Definition:
             if p is not None:
                 problems.append(p)
     if problems or survey is None:
-        raise DefinitionError(problems or [Problem(src.path, 1, 1, "invalid definition")])
+        raise DefinitionError(problems or [Problem(src.path, 1, 1, "invalid definition")], warnings)
     body = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
     return Definition(
         survey=survey,
         sha256=hashlib.sha256(body.encode()).hexdigest(),
         source_path=str(path),
         body_json=body,
+        warnings=tuple(sorted(warnings)),
     )
 
 
@@ -100,16 +107,20 @@ def _not_a_mapping(data: Any) -> str:
     return f"the file is a single value ({_kind_of(data)}); {start}"
 
 
-def load_many(paths: list[str]) -> tuple[dict[str, Definition], list[Problem]]:
-    """Load several files; return the good ones and every problem of the bad ones."""
+def load_many(paths: list[str]) -> tuple[dict[str, Definition], list[Problem], list[Problem]]:
+    """Load several files; return the good ones, every problem of the bad ones
+    and every warning of all of them, in the order of `paths`."""
     good: dict[str, Definition] = {}
     problems: list[Problem] = []
+    warnings: list[Problem] = []
     for p in paths:
         try:
             good[p] = load(p)
+            warnings.extend(good[p].warnings)
         except DefinitionError as e:
             problems.extend(e.problems)
-    return good, problems
+            warnings.extend(e.warnings)
+    return good, problems, warnings
 
 
 def _quote_width(src: Source, line: int, col: int) -> int:
@@ -382,7 +393,14 @@ def _pattern_message(loc: Loc, raw: Any, who: str) -> str:
     if loc == ("kiosk", "exit_pin_sha256"):
         if looks_like_plain_pin(raw):
             return checks.PLAIN_PIN_MESSAGE
-        return "exit_pin_sha256 must be 64 lowercase hex digits, as printed by `surveykit hash-pin`"
+        return (
+            "exit_pin_sha256 must be 64 lowercase hex digits; better, run `surveykit hash-pin` "
+            "and use the exit_pin_hash line it prints"
+        )
+    if loc == ("kiosk", "exit_pin_hash"):
+        if looks_like_plain_pin(raw):
+            return checks.PLAIN_PIN_MESSAGE
+        return "exit_pin_hash must be the line `surveykit hash-pin` prints (scrypt$…), pasted whole"
     if len(loc) == 4 and loc[:2] == ("tasks", "items"):
         return f"task id '{clip(str(raw))}' must be letters, digits, '-' and '_' (like find-shoes)"
     return (

@@ -20,18 +20,23 @@ class Problem:
     line: int
     col: int
     message: str
+    #: a warning is printed but does not make the file invalid
+    warning: bool = False
 
     def __str__(self) -> str:
+        kind = "warning: " if self.warning else ""
         # A key or a value quoted in a message may hold control characters:
         # shown as visible symbols, never sent raw to the terminal.
-        return safe_display(f"{self.path}:{self.line}:{self.col}: {self.message}", multiline=False)
+        return safe_display(f"{self.path}:{self.line}:{self.col}: {kind}{self.message}", multiline=False)
 
 
 class DefinitionError(Exception):
-    """A definition file has one or more problems; `problems` lists them all."""
+    """A definition file has one or more problems; `problems` lists them all,
+    `warnings` what would only have been warned about in a valid file."""
 
-    def __init__(self, problems: Sequence[Problem]) -> None:
+    def __init__(self, problems: Sequence[Problem], warnings: Sequence[Problem] = ()) -> None:
         self.problems = sorted(set(problems))
+        self.warnings = sorted(set(warnings))
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
