@@ -90,15 +90,35 @@ def _expand(files: tuple[str, ...]) -> list[str]:
 
 @cli.command()
 @click.option("--indent", type=int, default=2, show_default=True, help="Indentation of the JSON.")
-def schema(indent: int) -> None:
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write the schema to this file instead of printing it.",
+)
+def schema(indent: int, out: str | None) -> None:
     """Print the JSON Schema of the definition format.
 
-    Point your editor at it for completion and checks, for example with the
-    YAML language server: `# yaml-language-server: $schema=surveykit.schema.json`.
+    Save it once at the root of your project and point your editor at it, for
+    example with the YAML language server (the path is relative to the file):
+
+    \b
+      surveykit schema --out .surveykit.schema.json
+      # yaml-language-server: $schema=../.surveykit.schema.json
+
+    JSON definitions may name it in a top-level "$schema" key instead.
     """
     from surveykit.definition.schema import json_schema
 
-    click.echo(json.dumps(json_schema(), indent=indent, ensure_ascii=False))
+    text = json.dumps(json_schema(), indent=indent, ensure_ascii=False)
+    if out is None:
+        click.echo(text)
+        return
+    try:
+        Path(out).write_text(text + "\n", encoding="utf-8")
+    except OSError as e:
+        raise UserError(f"cannot write {out}: {e.strerror or e}") from None
+    click.echo(f"wrote {out}", err=True)
 
 
 @cli.command("hash-pin")

@@ -193,9 +193,11 @@ def _child_model(path: Loc, node: Any, parent: type[BaseModel] | None) -> type[B
 
 
 def _field_names(model: type[BaseModel] | None) -> list[str]:
+    """The keys a model takes, as written in a file (`$schema`, for editors only, left out)."""
     if model is None:
         return []
-    return [name for name in model.model_fields if name]
+    names = [f.alias or name for name, f in model.model_fields.items()]
+    return [name for name in names if name and not name.startswith("$")]
 
 
 def _translate(err: dict[str, Any], src: Source, quiet: set[Loc]) -> Problem | None:
