@@ -11,7 +11,7 @@ import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from surveykit.definition import instruments as std
 from surveykit.definition.expressions import ExpressionError
@@ -255,7 +255,7 @@ def _find(source: str, name: str) -> int:
     return m.start() if m else 0
 
 
-def _num(v: Any) -> bool:
+def _num(v: Any) -> TypeGuard[int | float]:
     """A finite number (not true/false, not .inf or .nan: the model refuses those)."""
     if isinstance(v, bool):
         return False

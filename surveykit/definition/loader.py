@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from surveykit.definition import checks
 from surveykit.definition.instruments import STANDARD_NAMES
@@ -200,7 +201,7 @@ def _field_names(model: type[BaseModel] | None) -> list[str]:
     return [name for name in names if name and not name.startswith("$")]
 
 
-def _translate(err: dict[str, Any], src: Source, quiet: set[Loc]) -> Problem | None:
+def _translate(err: ErrorDetails, src: Source, quiet: set[Loc]) -> Problem | None:
     kind = err["type"]
     data_loc, rest, _model = _walk(err["loc"], src)
     if kind == "missing" and rest:

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
@@ -313,17 +313,23 @@ _MAX_C_NESTING = 300
 def _compose(text: str) -> Node | None:
     """The node tree of a YAML text: libyaml's parser when ruamel's C extension
     is installed (ten times faster), else ruamel's own."""
-    try:
-        from ruamel.yaml.cyaml import CSafeLoader
-    except ImportError:
-        CSafeLoader = None
-    if CSafeLoader is not None and _shallow(text):
-        loader = CSafeLoader(text)
+    c_loader = _c_loader()
+    if c_loader is not None and _shallow(text):
+        loader = c_loader(text)
         try:
             return loader.get_single_node()  # type: ignore[no-any-return]
         finally:
             loader.dispose()
     return YAML(typ="safe", pure=True).compose(text)  # type: ignore[no-any-return]
+
+
+def _c_loader() -> Any:
+    """ruamel's loader on libyaml, or None without the C extension."""
+    try:
+        from ruamel.yaml.cyaml import CSafeLoader
+    except ImportError:
+        return None
+    return CSafeLoader
 
 
 def _shallow(text: str) -> bool:
@@ -602,7 +608,8 @@ def _plain(node: Any, loc: Loc, src: Source) -> Any:
                     pass
                 src.problems.setdefault(where, "a key must be a single word (like id or text), not a list or mapping")
                 continue
-            child = (*loc, key)
+            # a number, true/false or null as a key is located like a word
+            child = cast(Loc, (*loc, key))
             try:
                 kl, kc = node.lc.key(k)
                 src.keys[child] = (kl + 1, kc + 1)
