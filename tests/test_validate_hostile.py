@@ -296,3 +296,13 @@ def test_many_unknown_keys_are_all_reported_in_bounded_time() -> None:
     assert len(info.value.problems) == 30_000
     assert info.value.problems[-1].line == 30_003
     assert time.perf_counter() - start < 30
+
+
+def test_a_file_name_with_an_escape_sequence_is_shown_as_symbols(tmp_path: Path) -> None:
+    name = "evil\x1b]0;pwned\x07.yaml"
+    (tmp_path / name).write_bytes(GOOD.read_bytes())
+    (tmp_path / ("bad\x1b[2J.yaml")).write_text("surveykit: 1\n", encoding="utf-8")
+    r = validate(".", cwd=tmp_path)
+    assert "\x1b" not in r.stdout + r.stderr and "\x07" not in r.stdout
+    assert "evil␛]0;pwned␇.yaml: ok" in r.stdout
+    assert "bad␛[2J.yaml:1:1:" in r.stderr

@@ -33,6 +33,7 @@ def validate(files: tuple[str, ...], quiet: bool, strict: bool) -> None:
     the .yaml, .yml, .json and .toml files in it.
     """
     from surveykit.definition.loader import load_many
+    from surveykit.textsafe import safe_display
 
     paths = _expand(files)
     good, problems, warnings = load_many(paths)
@@ -53,7 +54,8 @@ def validate(files: tuple[str, ...], quiet: bool, strict: bool) -> None:
                 parts.append("kiosk settings")
             n = warned.get(path, 0)
             note = f" ({n} warning{'s' if n != 1 else ''})" if n else ""
-            click.echo(f"{path}: ok — {s.id}: {', '.join(parts)}{note}")
+            # the path as given may hold control characters: shown as symbols
+            click.echo(safe_display(f"{path}: ok — {s.id}: {', '.join(parts)}{note}", multiline=False))
     order = {path: i for i, path in enumerate(paths)}
     shown = problems if strict else [*problems, *warnings]
     for p in sorted(shown, key=lambda p: (order.get(p.path, len(order)), p.line, p.col, p.message)):

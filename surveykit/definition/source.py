@@ -303,8 +303,9 @@ _YAML = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_YAML + t for t in ("str", "int", "float", "bool", "null")}
 #: Text the fast reader leaves to the full one: tabs (libyaml takes some that
 #: the YAML 1.2 reader refuses), line breaks of YAML 1.1 only, a BOM inside,
-#: anything that may be a tag (`!!str`, `!foo`), and directives (`%YAML 1.1`).
-_NOT_PLAIN_TEXT = re.compile(r"[\t\x85\u2028\u2029\ufeff]|(?:^|[\s\[{,])!|^%", re.M)
+#: anything that may be a tag or an anchor (`!!str`, `!foo`, `&a`: a `!` or `&`
+#: where a value starts, so not the one of "Merci !"), and directives (`%YAML 1.1`).
+_NOT_PLAIN_TEXT = re.compile(r"[\t\x85\u2028\u2029\ufeff]|(?:^[ ]*|[:?-][ ]+|[\[{,][ ]*)[!&]|^%", re.M)
 #: Nesting the C parser is given (it recurses on the C stack): a line's
 #: indentation plus its nesting marks bounds the depth of what is on it.
 _MAX_C_NESTING = 300
