@@ -90,3 +90,23 @@ def test_both_yaml_readers_give_the_same_positions(fast: bool, monkeypatch: pyte
     assert repr(quick.data) == repr(full.data)
     assert quick.values == full.values
     assert quick.keys == full.keys
+
+
+def test_a_big_file_with_a_syntax_error_at_the_end() -> None:
+    """libyaml finds it; the full reader would read the whole file again, slowly."""
+    text = survey_yaml(19_000) + "bad: x: y\n"
+    elapsed, err = timed("big.yaml", text)
+    assert isinstance(err, DefinitionError)
+    (problem,) = err.problems
+    assert problem.line == text.count("\n") and "unexpected ':' here" in problem.message
+    assert elapsed < 20
+
+
+def test_a_file_of_almost_5_mb_with_too_many_values() -> None:
+    text = survey_yaml(60_000)
+    assert len(text) < source.MAX_FILE_BYTES
+    elapsed, err = timed("huge.yaml", text)
+    assert isinstance(err, DefinitionError)
+    (problem,) = err.problems
+    assert "the file holds too many values (more than 200,000" in problem.message
+    assert elapsed < 40

@@ -274,8 +274,40 @@ def _read_yaml(path: str, text: str) -> Source:
     with gc_paused():
         try:
             return _read_plain_yaml(path, text)
+        except DefinitionError:
+            raise
+        except (MarkedYAMLError, ReaderError) as e:
+            if len(text) > FULL_READER_MAX_BYTES:
+                # The full reader would take a minute to find the same mistake.
+                raise DefinitionError([_yaml_problem(path, text, e)]) from None
         except Exception:  # the full reader below says what is wrong
-            return _read_full_yaml(path, text)
+            pass
+        return _read_full_yaml(path, text)
+
+
+#: Larger files with a YAML syntax error get libyaml's account of it (the same
+#: wording, a position that may differ slightly) instead of the full reader's,
+#: which reads about 100 KB a second.
+FULL_READER_MAX_BYTES = 300_000
+
+
+def _yaml_problem(path: str, text: str, e: MarkedYAMLError | ReaderError) -> Problem:
+    """A YAML syntax error, or a character YAML refuses, as one located problem."""
+    if isinstance(e, ReaderError):
+        # a character YAML does not allow anywhere: NUL, other control characters
+        pos = max(0, min(int(e.position), len(text)))
+        line = text.count("\n", 0, pos) + 1
+        col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        code = e.character if isinstance(e.character, int) else ord(str(e.character)[:1] or "\0")
+        return Problem(path, line, col, f"the control character U+{code:04X} is not allowed in a YAML file; remove it")
+    mark = e.problem_mark or e.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    special = _yaml_special(e, text)
+    if special is not None:
+        line, col, message = special
+    else:
+        message = _yaml_message(e)
+    return Problem(path, line, col, message)
 
 
 @contextmanager
@@ -406,8 +438,11 @@ def _read_plain_yaml(path: str, text: str) -> Source:
 
     def plain(node: Node, loc: Loc) -> Any:
         src.nodes += 1
-        if src.nodes > MAX_NODES or id(node) in seen:
-            raise _NotPlain  # too many values, or an alias (*a)
+        if id(node) in seen:
+            raise _NotPlain  # an alias (*a): the full reader expands it
+        if src.nodes > MAX_NODES:
+            # no aliases so far: the file itself is this big; said as the full reader would
+            raise DefinitionError([_too_many(src, loc)])
         seen.add(id(node))
         if isinstance(node, MappingNode):
             if tag_of(node) != _YAML + "map":
@@ -445,24 +480,8 @@ def _read_full_yaml(path: str, text: str) -> Source:
         doc = yaml.load(text)
     except RecursionError:
         raise DefinitionError([Problem(path, 1, 1, "the file nests lists or mappings too deeply")]) from None
-    except MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        special = _yaml_special(e, text)
-        if special is not None:
-            line, col, message = special
-        else:
-            message = _yaml_message(e)
-        raise DefinitionError([Problem(path, line, col, message)]) from None
-    except ReaderError as e:
-        # a character YAML does not allow anywhere: NUL, other control characters
-        pos = max(0, min(int(e.position), len(text)))
-        line = text.count("\n", 0, pos) + 1
-        col = pos - (text.rfind("\n", 0, pos) + 1) + 1
-        code = e.character if isinstance(e.character, int) else ord(str(e.character)[:1] or "\0")
-        raise DefinitionError(
-            [Problem(path, line, col, f"the control character U+{code:04X} is not allowed in a YAML file; remove it")]
-        ) from None
+    except (MarkedYAMLError, ReaderError) as e:
+        raise DefinitionError([_yaml_problem(path, text, e)]) from None
     except YAMLError as e:  # pragma: no cover - ruamel raises marked errors for syntax
         raise DefinitionError([Problem(path, 1, 1, f"not valid YAML: {e}")]) from None
     src = Source(path=path, text=text, data=None)
@@ -580,10 +599,7 @@ def _plain(node: Any, loc: Loc, src: Source) -> Any:
     """Turn ruamel's commented nodes into plain Python, recording positions."""
     src.nodes += 1
     if src.nodes > MAX_NODES:
-        line, col = src.position(loc)
-        raise DefinitionError(
-            [Problem(src.path, line, col, f"the file holds too many values (more than {MAX_NODES}, counting YAML aliases *…)")]
-        )
+        raise DefinitionError([_too_many(src, loc)])
     tag = _tag(node)
     if tag and tag not in _PLAIN_TAGS:
         shown = tag.replace("tag:yaml.org,2002:", "!!")
@@ -648,6 +664,13 @@ def _plain(node: Any, loc: Loc, src: Source) -> Any:
         )
         return None
     return value
+
+
+def _too_many(src: Source, loc: Loc) -> Problem:
+    line, col = src.position(loc)
+    return Problem(
+        src.path, line, col, f"the file holds too many values (more than {MAX_NODES:,}, counting YAML aliases *…)"
+    )
 
 
 def _scalar(v: Any) -> Any:
