@@ -110,3 +110,14 @@ def test_a_file_of_almost_5_mb_with_too_many_values() -> None:
     (problem,) = err.problems
     assert "the file holds too many values (more than 200,000" in problem.message
     assert elapsed < 40
+
+
+def test_a_big_file_with_a_duplicate_key() -> None:
+    text = survey_yaml(19_000).replace("    type: csat\n", "    type: csat\n    type: csat\n", 1)
+    elapsed, err = timed("big.yaml", text)
+    assert isinstance(err, DefinitionError)
+    (problem,) = err.problems
+    assert problem.message == "key 'type' appears twice in the same mapping"
+    line = text[: text.index("    type: csat\n    type: csat")].count("\n") + 2
+    assert (problem.line, problem.col) == (line, 5)
+    assert elapsed < 20

@@ -31,7 +31,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.resolver import VersionedResolver
 
-from surveykit.definition.problems import DefinitionError, Loc, Problem, Suggester
+from surveykit.definition.problems import DefinitionError, Loc, Problem, Suggester, clip
 
 #: Largest definition file read (5 MB): a 19,000-question survey is about 1.5 MB.
 MAX_FILE_BYTES = 5_000_000
@@ -426,6 +426,7 @@ def _read_plain_yaml(path: str, text: str) -> Source:
         raise _NotPlain
     src = Source(path=path, text=text, data=None)
     seen: set[int] = set()
+    big = len(text) > FULL_READER_MAX_BYTES
 
     def tag_of(node: Node) -> str:
         tag = node.tag
@@ -450,6 +451,12 @@ def _read_plain_yaml(path: str, text: str) -> Source:
             out: dict[Any, Any] = {}
             for k, v in node.value:
                 key = scalar(k)
+                if key in out and big:
+                    # said as the full reader says it, without a minute of reading
+                    raise DefinitionError(
+                        [Problem(path, k.start_mark.line + 1, k.start_mark.column + 1,
+                                 f"key '{clip(str(key))}' appears twice in the same mapping")]
+                    )
                 if key in out or isinstance(key, float):
                     raise _NotPlain  # a duplicate key: the full reader says where
                 child = (*loc, key)
