@@ -185,6 +185,9 @@ HOSTILE: dict[str, tuple[str, str, str | None]] = {
     "format-version-list": ("h.yaml", "surveykit: [1]\nid: h\ntitle: H\n", "unsupported format version [1]"),
     "toml-date": ("h.toml", 'surveykit = 1\nid = "t"\ntitle = 1979-05-27T07:32:00Z\n',
                   "'title' in the file must be text, not the date or time 1979-05-27T07:32:00+00:00"),
+    "impossible-date": ("h.yaml", H + "intro: 2024-02-30\noutro: 9999-12-31T23:59:60Z\nquestions: [nps]\n", None),
+    "impossible-date-wrong-place": ("h.yaml", H + "questions:\n  - {id: a, type: rating, max: 2024-13-01}\n",
+                                    "'max' in question 'a' must be a whole number, not '2024-13-01'"),
     # huge and non-finite numbers
     "int-too-long-to-read": ("h.yaml", H + f"questions:\n  - {{id: a, type: rating, max: {BIG}}}\n",
                              "h.yaml:5:32: a number with thousands of digits"),
@@ -306,3 +309,8 @@ def test_a_file_name_with_an_escape_sequence_is_shown_as_symbols(tmp_path: Path)
     assert "\x1b" not in r.stdout + r.stderr and "\x07" not in r.stdout
     assert "evil␛]0;pwned␇.yaml: ok" in r.stdout
     assert "bad␛[2J.yaml:1:1:" in r.stderr
+
+
+def test_dates_are_kept_as_written() -> None:
+    d = load("d.yaml", H + "intro: 2024-01-01T10:00:00Z\noutro: 2024-05-01\nquestions: [nps]\n")
+    assert (d.survey.intro, d.survey.outro) == ("2024-01-01T10:00:00Z", "2024-05-01")

@@ -26,6 +26,7 @@ from typing import Any, cast
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
@@ -332,7 +333,7 @@ class _NotPlain(Exception):
 
 
 _YAML = "tag:yaml.org,2002:"
-_SCALAR_TAGS = {_YAML + t for t in ("str", "int", "float", "bool", "null")}
+_SCALAR_TAGS = {_YAML + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
 #: Text the fast reader leaves to the full one: tabs (libyaml takes some that
 #: the YAML 1.2 reader refuses), line breaks of YAML 1.1 only, a BOM inside,
 #: anything that may be a tag or an anchor (`!!str`, `!foo`, `&a`: a `!` or `&`
@@ -415,7 +416,9 @@ def _plain_scalar(node: ScalarNode) -> Any:
         if number.endswith(".nan"):
             return float("nan")
         return float(number)
-    raise _NotPlain  # a date, a merge key `<<`, `=`
+    if tag == _YAML + "timestamp":
+        return value  # kept as written, as the full reader does
+    raise _NotPlain  # a merge key `<<`, `=`
 
 
 def _read_plain_yaml(path: str, text: str) -> Source:
@@ -480,8 +483,21 @@ def _read_plain_yaml(path: str, text: str) -> Source:
     return src
 
 
+class _Constructor(RoundTripConstructor):
+    """The round-trip reader, with timestamps kept as the text written: no
+    field holds a date, and an impossible one (2024-02-30) must not stop it."""
+
+
+def _timestamp_text(constructor: RoundTripConstructor, node: ScalarNode) -> str:
+    return str(node.value)
+
+
+_Constructor.add_constructor(_YAML + "timestamp", _timestamp_text)
+
+
 def _read_full_yaml(path: str, text: str) -> Source:
     yaml = YAML(typ="rt")
+    yaml.Constructor = _Constructor
     yaml.allow_duplicate_keys = False
     try:
         doc = yaml.load(text)
