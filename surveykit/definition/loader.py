@@ -298,6 +298,8 @@ def _translate(err: ErrorDetails, src: Source, quiet: set[Loc]) -> Problem | Non
                 desc = checks.describe(raw, data_loc, src.data)
                 if raw is None:
                     message = f"{desc} is empty; write the option's text"
+                elif isinstance(raw, list | dict):
+                    message = f"{desc} is {_kind_of(raw)}; an option is a text, or a mapping like {{text: …, value: …}}"
                 else:
                     message = (
                         f"{desc} is {_kind_of(raw)}, not text; "
@@ -322,6 +324,10 @@ def _translate(err: ErrorDetails, src: Source, quiet: set[Loc]) -> Problem | Non
         message = f"'{field}' in {who} must be a finite number, not {_r(raw)}"
     elif kind == "string_type":
         message = f"'{field}' in {who} must be text, not {_kind_of(raw)}"
+    elif kind in ("string_too_long", "too_long"):
+        most = ctx.get("max_length", "")
+        unit = "characters" if kind == "string_too_long" else "items"
+        message = f"'{field}' in {who} is too long (at most {most} {unit})"
     elif kind == "string_unicode":
         message = (
             f"'{field}' in {who} is not valid text: it holds a lone surrogate "
