@@ -317,3 +317,54 @@ def test_a_file_name_with_an_escape_sequence_is_shown_as_symbols(tmp_path: Path)
 def test_dates_are_kept_as_written() -> None:
     d = load("d.yaml", H + "intro: 2024-01-01T10:00:00Z\noutro: 2024-05-01\nquestions: [nps]\n")
     assert (d.survey.intro, d.survey.outro) == ("2024-01-01T10:00:00Z", "2024-05-01")
+
+
+# --- a structural fuzz: hostile values anywhere in the example files ---------------------
+
+FUZZ_VALUES: list[object] = [
+    None, True, 0, -1, 10**40, 1.5, float("inf"), float("nan"), "", "x" * 300, "\x1b[31m", [], {},
+    [1, [2, {}]], {"a": {"b": [1]}}, {"id": [1]}, ["nps", 5], {"type": "choice", "options": [{"text": [1]}]},
+    "scrypt$1$2", "nps", {"$schema": 1}, "{nps}", "nps <= 6 and", [[[]]], "1234", "a" * 70,
+]
+
+
+def _paths(node: object, at: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    out = [at]
+    if isinstance(node, dict):
+        for k, v in node.items():
+            out += _paths(v, (*at, k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            out += _paths(v, (*at, i))
+    return out
+
+
+def test_hostile_values_anywhere_give_plain_located_messages() -> None:
+    import copy
+    import json
+    import random
+
+    from surveykit.definition.source import read_source
+
+    bases = [json.loads(json.dumps(read_source(p).data)) for p in sorted((ROOT / "surveys").glob("*.yaml"))]
+    rng = random.Random(20261202)
+    refused = 0
+    for _ in range(1_000):
+        data = copy.deepcopy(rng.choice(bases))
+        for _ in range(rng.randrange(1, 4)):
+            where = rng.choice([p for p in _paths(data) if p])
+            node = data
+            for k in where[:-1]:
+                node = node[k]  # type: ignore[index]
+            node[where[-1]] = copy.deepcopy(rng.choice(FUZZ_VALUES))  # type: ignore[index]
+        text = json.dumps(data)
+        for name in ("fuzz.json", "fuzz.yaml"):
+            try:
+                load(name, text)
+            except DefinitionError as e:
+                refused += 1
+                for p in e.problems:
+                    assert p.line >= 1 and p.col >= 1 and "\n" not in p.message, p
+                    for leak in ("Input should", "String should", "Field required", "errors.pydantic.dev"):
+                        assert leak not in p.message, (p, text[:300])
+    assert refused > 1_500

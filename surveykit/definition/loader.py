@@ -324,6 +324,8 @@ def _translate(err: ErrorDetails, src: Source, quiet: set[Loc]) -> Problem | Non
         message = f"'{field}' in {who} must be a finite number, not {_r(raw)}"
     elif kind == "string_type":
         message = f"'{field}' in {who} must be text, not {_kind_of(raw)}"
+    elif kind == "string_too_short":
+        message = f"'{field}' in {who} must not be empty"
     elif kind in ("string_too_long", "too_long"):
         most = ctx.get("max_length", "")
         unit = "characters" if kind == "string_too_long" else "items"
