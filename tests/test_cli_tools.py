@@ -185,6 +185,48 @@ OLD_PIN = hashlib.sha256(b"2468").hexdigest()
 KIOSK = "surveykit: 1\nid: k\ntitle: K\nquestions: [nps]\nkiosk:\n  idle_reset_s: 45\n"
 
 
+def test_old_sha256_pin_is_a_located_warning(tmp_path: Path) -> None:
+    (tmp_path / "old.yaml").write_text(KIOSK + f"  exit_pin_sha256: {OLD_PIN}\n", encoding="utf-8")
+    r = run_main(["validate", "old.yaml"], cwd=tmp_path)
+    assert r.code == 0, r.stderr
+    assert r.stdout == "old.yaml: ok — k: 1 questions, kiosk settings (1 warning)\n"
+    assert r.stderr == (
+        "old.yaml:7:3: warning: an unsalted sha256 PIN can be recovered from a copy of this file "
+        "in seconds; run `surveykit hash-pin` and replace it with the exit_pin_hash line\n"
+    )
+    # the old hash still works for the kiosk
+    d = load(tmp_path / "old.yaml")
+    assert d.survey.kiosk.pin_hash == OLD_PIN and verify_pin(d.survey.kiosk.pin_hash, "2468")
+    assert [str(w) for w in d.warnings] == [f"{tmp_path}/{r.stderr.strip()}"]
+    # quiet hides the ok line, not the warning
+    r = run_main(["validate", "-q", "old.yaml"], cwd=tmp_path)
+    assert (r.code, r.stdout) == (0, "") and "warning:" in r.stderr
+
+
+def test_strict_turns_warnings_into_problems(tmp_path: Path) -> None:
+    (tmp_path / "old.yaml").write_text(KIOSK + f"  exit_pin_sha256: {OLD_PIN}\n", encoding="utf-8")
+    (tmp_path / "new.yaml").write_text(KIOSK + f"  exit_pin_hash: {hash_pin('2468')}\n", encoding="utf-8")
+    r = run_main(["validate", "--strict", "new.yaml", "old.yaml"], cwd=tmp_path)
+    assert r.code == 1
+    assert r.stdout == "new.yaml: ok — k: 1 questions, kiosk settings\n"
+    assert r.stderr.splitlines() == [
+        "old.yaml:7:3: warning: an unsalted sha256 PIN can be recovered from a copy of this file "
+        "in seconds; run `surveykit hash-pin` and replace it with the exit_pin_hash line",
+        "1 of 2 files has problems (1 in all)",
+    ]
+
+
+def test_warnings_are_printed_with_the_problems_of_a_broken_file(tmp_path: Path) -> None:
+    (tmp_path / "b.yaml").write_text(KIOSK.replace("idle_reset_s: 45", "idle_reset_s: 1")
+                                     + f"  exit_pin_sha256: {OLD_PIN}\n", encoding="utf-8")
+    r = run_main(["validate", "b.yaml"], cwd=tmp_path)
+    assert r.code == 1
+    lines = r.stderr.splitlines()
+    assert lines[0].startswith("b.yaml:6:17: 'idle_reset_s' in kiosk must be ≥ 5 seconds")
+    assert lines[1].startswith("b.yaml:7:3: warning: an unsalted sha256 PIN")
+    assert lines[2] == "1 of 1 file has problems (1 in all)"
+
+
 def test_weaker_scrypt_parameters_are_a_warning(tmp_path: Path) -> None:
     weak = hash_pin("2468", n=2**10)
     (tmp_path / "w.yaml").write_text(KIOSK + f"  exit_pin_hash: {weak}\n", encoding="utf-8")

@@ -25,6 +25,7 @@ from surveykit.definition.models import (
 from surveykit.definition.problems import DefinitionError
 from surveykit.definition.schema import json_schema
 from surveykit.definition.source import read_source
+from surveykit.pin import needs_rehash, verify_pin
 
 ROOT = Path(__file__).resolve().parents[1]
 SURVEYS = sorted((ROOT / "surveys").glob("*.yaml"))
@@ -76,7 +77,10 @@ def test_store_feedback_details() -> None:
     ]
     assert s.kiosk is not None and s.kiosk.idle_reset_s == 45
     pin = "2468"  # the example's PIN, as its comment says
-    assert s.kiosk.exit_pin_sha256 == hashlib.sha256(pin.encode()).hexdigest()
+    assert s.kiosk.exit_pin_sha256 is None  # the salted form, as `surveykit hash-pin` prints it
+    assert s.kiosk.pin_hash == s.kiosk.exit_pin_hash
+    assert verify_pin(s.kiosk.pin_hash, pin) and not needs_rehash(s.kiosk.pin_hash)
+    assert not verify_pin(s.kiosk.pin_hash, "2469")
 
 
 def test_post_support_details() -> None:

@@ -404,7 +404,9 @@ def _check_kiosk(data: dict[str, Any], out: list[Finding]) -> None:
             continue  # not a hash at all: the model says so
         if key == "exit_pin_hash" and stored.startswith("scrypt$") and not is_pin_hash(stored):
             out.append(Finding(("kiosk", key), BAD_SCRYPT_MESSAGE))
-        elif stored.startswith("scrypt$") and needs_rehash(stored):
+        elif not stored.startswith("scrypt$"):
+            out.append(Finding(("kiosk", key), UNSALTED_PIN_WARNING, key=True, warning=True))
+        elif needs_rehash(stored):
             out.append(Finding(("kiosk", key), WEAK_PIN_WARNING, key=True, warning=True))
 
 
