@@ -50,7 +50,7 @@ sys.path.insert(0, str(ROOT))
 from textual import events  # noqa: E402
 
 from surveykit.definition.loader import load  # noqa: E402
-from surveykit.flow.kiosk_writer import KioskWriter  # noqa: E402
+from surveykit.storage.kiosk_writer import KioskWriter  # noqa: E402
 from surveykit.tui.kiosk_app import KioskApp  # noqa: E402
 from surveykit.tui.screens.kiosk_welcome import KioskWelcomeScreen  # noqa: E402
 from surveykit.tui.screens.questions import QuestionsScreen  # noqa: E402
@@ -97,7 +97,13 @@ async def soak(n: int, db: Path, seed: int, keys_every: int) -> Soak:
     assert kiosk is not None
     writer = KioskWriter(db, wall=clock.wall, mono=clock)
     app = KioskApp(
-        definition, writer, device="soak", mono=clock, tick_s=3600, flush_in_thread=False
+        definition,
+        writer,
+        device="soak",
+        mono=clock,
+        wall=clock.wall,
+        tick_s=3600,
+        flush_in_thread=False,
     )
     out = Soak()
 

@@ -1,4 +1,17 @@
-"""Start-up of `surveykit run` to its first interactive screen, against a bare Textual app.
+"""Start-up: the commands against bare Python, and `surveykit run` against a bare Textual app.
+
+Part 1, commands (`--only commands`): wall time of a whole command, spawned
+without a terminal, against a bare interpreter doing the least the command
+must do; programs interleaved round by round, medians compared in the same run:
+
+* `surveykit --version` against `python -c pass` — target ≤ 3×;
+* `surveykit score` on a 10-session file (simulated, checkout study) against
+  `python -c "import scipy.special, sqlite3"` — target ≤ 1.5×. For reference
+  the same score is also set against `import scipy.stats, sqlite3` (what
+  scoring imported before its quantiles came from scipy.special), and the
+  bench says which of the two the score run actually loaded.
+
+Part 2, `surveykit run` (`--only run`):
 
 Each program runs in its own pseudo-terminal (80×24, TERM=xterm-256color), as
 a participant would start it; the clock runs from spawning the process to the
@@ -19,7 +32,7 @@ on the machine hits them alike:
 The survey is surveys/store-feedback.yaml without its intro, so that the first
 screen is the first question (the heavier screen). Target: runner/widgets ≤ 1.2.
 
-    python bench/bench_startup.py [--runs 15]
+    python bench/bench_startup.py [--runs 15] [--only commands|run]
 """
 
 from __future__ import annotations
@@ -97,7 +110,7 @@ SAME_WIDGETS = textwrap.dedent(
     from textual.widgets import Button, Static
 
     from surveykit.definition.models import NPSQuestion
-    from surveykit.flow.steps import Step
+    from surveykit.session.steps import Step
     from surveykit.tui.app import SurveykitApp
     from surveykit.tui.widgets import PlainText, ProgressIndicator, answer_widget_for
 
@@ -192,12 +205,82 @@ def with_suppressed(fn, *args) -> None:  # type: ignore[no-untyped-def]
         pass
 
 
+def surveykit_command() -> list[str]:
+    """The installed `surveykit` script beside this interpreter (as a user runs it)."""
+    script = Path(sys.executable).with_name("surveykit")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "surveykit"]
+
+
+def wall_time(command: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, check=True, cwd=REPO)
+    return time.perf_counter() - started
+
+
+def bench_commands(runs: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "ten.db"
+        subprocess.run(
+            [*surveykit_command(), "simulate", str(REPO / "surveys" / "checkout-study.yaml"),
+             "-n", "10", "--db", str(db), "--seed", "1", "--start", "2026-11-02"],
+            check=True, stdout=subprocess.DEVNULL,
+        )
+        probe = subprocess.run(
+            [sys.executable, "-c",
+             "import sys, io, contextlib; from surveykit.cli import main\n"
+             "with contextlib.redirect_stdout(io.StringIO()):\n"
+             "    try: main(['score', sys.argv[1]])\n"
+             "    except SystemExit: pass\n"
+             "print('scipy.stats' in sys.modules)", str(db)],
+            capture_output=True, text=True, check=True,
+        )
+        loads_stats = probe.stdout.strip() == "True"
+        programs = {
+            "python -c pass": [sys.executable, "-c", "pass"],
+            "surveykit --version": [*surveykit_command(), "--version"],
+            "import scipy.special, sqlite3": [sys.executable, "-c",
+                                              "import scipy.special, sqlite3"],
+            "import scipy.stats, sqlite3": [sys.executable, "-c", "import scipy.stats, sqlite3"],
+            "surveykit score (10 sessions)": [*surveykit_command(), "score", str(db)],
+        }
+        for command in programs.values():  # warm caches and .pyc files
+            wall_time(command)
+        results: dict[str, list[float]] = {name: [] for name in programs}
+        for _ in range(runs):
+            for name, command in programs.items():
+                results[name].append(wall_time(command))
+    median = {name: statistics.median(times) for name, times in results.items()}
+    print(f"command wall time, {runs} runs each, interleaved (seconds)")
+    print(f"{'program':<32} {'median':>8} {'min':>8} {'max':>8}")
+    for name, times in results.items():
+        print(f"{name:<32} {median[name]:8.3f} {min(times):8.3f} {max(times):8.3f}")
+    version = median["surveykit --version"] / median["python -c pass"]
+    score = median["surveykit score (10 sessions)"] / median["import scipy.special, sqlite3"]
+    score_stats = median["surveykit score (10 sessions)"] / median["import scipy.stats, sqlite3"]
+    print(f"ratio --version / python -c pass:                {version:.2f}  (target <= 3)")
+    print(f"ratio score / import scipy.special, sqlite3:     {score:.2f}  (target <= 1.5)")
+    print(f"ratio score / import scipy.stats, sqlite3:       {score_stats:.2f}  (reference)")
+    print(f"the score run loaded scipy.stats: {'yes' if loads_stats else 'no'}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--only", choices=("commands", "run"), default=None,
+                        help="Run one part of the bench (default: both).")
     args = parser.parse_args()
+    if args.only in (None, "commands"):
+        bench_commands(args.runs)
+    if args.only in (None, "run"):
+        if args.only is None:
+            print()
+        bench_run(args.runs)
+
+
+def bench_run(runs: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         survey = survey_without_intro(folder)
@@ -232,10 +315,10 @@ def main() -> None:
         for command in programs.values():
             time_to_marker(command(-1))
         results: dict[str, list[float]] = {name: [] for name in programs}
-        for i in range(args.runs):
+        for i in range(runs):
             for name, command in programs.items():
                 results[name].append(time_to_marker(command(i)))
-    print(f"start-up to the first question at 80x24, {args.runs} runs each (seconds)")
+    print(f"start-up to the first question at 80x24, {runs} runs each (seconds)")
     print(f"{'program':<8} {'median':>8} {'min':>8} {'max':>8}")
     for name, times in results.items():
         print(f"{name:<8} {statistics.median(times):8.3f} {min(times):8.3f} {max(times):8.3f}")

@@ -24,8 +24,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from surveykit.definition.loader import Definition
-from surveykit.flow.steps import Flow, Step
-from surveykit.flow.task_order import task_order
+from surveykit.session.steps import Flow, Step
+from surveykit.session.task_order import task_order
 from surveykit.storage.bulk import (
     BulkAnswer,
     BulkEvent,
@@ -36,11 +36,15 @@ from surveykit.storage.bulk import (
     real_session_count,
 )
 from surveykit.storage.store import Store
+from surveykit.vocabulary import EventKind, Mode, Outcome, Status
 
-MODES = ("run", "kiosk", "moderate")
-ABANDON_RATE = {"kiosk": 0.09, "run": 0.05, "moderate": 0.02}
+#: The modes a simulated session can have (a preview is never simulated).
+MODES: tuple[str, ...] = tuple(str(m) for m in (Mode.RUN, Mode.KIOSK, Mode.MODERATE))
+ABANDON_RATE: dict[str, float] = {Mode.KIOSK: 0.09, Mode.RUN: 0.05, Mode.MODERATE: 0.02}
 INTERRUPT_RATE = 0.004
-DEFAULT_DEVICES = {"kiosk": ("kiosk-1", "kiosk-2", "kiosk-3"), "run": (), "moderate": ("lab-1",)}
+DEFAULT_DEVICES: dict[str, tuple[str, ...]] = {
+    Mode.KIOSK: ("kiosk-1", "kiosk-2", "kiosk-3"), Mode.RUN: (), Mode.MODERATE: ("lab-1",),
+}
 
 POSITIVE = (
     "Friendly staff and quick service.",
@@ -133,7 +137,7 @@ class Simulator:
         self.s = definition.survey
         self.o = options
         self.rng = random.Random(options.seed)
-        self.mode = options.mode or ("moderate" if self.s.is_study else "kiosk")
+        self.mode = options.mode or (Mode.MODERATE if self.s.is_study else Mode.KIOSK)
         if self.mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}")
         self.devices = (
@@ -179,7 +183,7 @@ class Simulator:
         weekday_weights = []
         for i in range(days):
             wd = (start + timedelta(days=i)).weekday()
-            if self.mode == "moderate":
+            if self.mode == Mode.MODERATE:
                 weekday_weights.append(0.0 if wd >= 5 else 1.0)
             else:
                 weekday_weights.append(1.5 if wd >= 5 else 1.0)
@@ -188,9 +192,9 @@ class Simulator:
         day_list = rng.choices(range(days), weights=weekday_weights, k=self.o.sessions)
         times = []
         for day in day_list:
-            if self.mode == "kiosk":  # open 9-19, busiest around lunch and late afternoon
+            if self.mode == Mode.KIOSK:  # open 9-19, busiest around lunch and late afternoon
                 hour = min(18.99, max(9.0, rng.choice((12.5, 16.5, 11.0, 14.0)) + rng.gauss(0, 1.6)))
-            elif self.mode == "moderate":
+            elif self.mode == Mode.MODERATE:
                 hour = rng.choice((9.5, 11.0, 13.5, 15.0, 16.5)) + rng.random() * 0.2
             else:
                 hour = min(23.5, max(7.0, rng.gauss(14.0, 3.5)))
@@ -278,7 +282,7 @@ class Simulator:
         rng = self.rng
         o = self.o
         attitude = rng.gauss(0.0, 1.0)
-        participant = f"P{self.offset + index + 1}" if self.mode == "moderate" else None
+        participant = f"P{self.offset + index + 1}" if self.mode == Mode.MODERATE else None
         meta: dict[str, Any] = {"simulated": True, "seed": o.seed}
         for key, values in o.meta.items():
             meta[key] = rng.choice(values)
@@ -287,7 +291,7 @@ class Simulator:
             definition_sha256=self.d.sha256,
             mode=self.mode,
             started_at=self.clock.iso(start),
-            status="completed",
+            status=Status.COMPLETED,
             participant=participant,
             device=rng.choice(self.devices) if self.devices else None,
             meta=meta,
@@ -295,15 +299,15 @@ class Simulator:
         r = rng.random()
         if r < self.abandon_rate:
             stop_after = rng.randrange(self.steps_estimate)
-            ending = "abandoned"
+            ending = Status.ABANDONED
         elif r < self.abandon_rate + INTERRUPT_RATE:
             stop_after = rng.randrange(self.steps_estimate)
-            ending = "interrupted"
+            ending = Status.INTERRUPTED
         else:
             stop_after = -1
-            ending = "completed"
+            ending = Status.COMPLETED
         w = _Walk(self, sess, start, attitude, stop_after)
-        w.event("session_start", data={"mode": self.mode})
+        w.event(EventKind.SESSION_START, data={"mode": self.mode})
         try:
             context, context_na = w.block(self.s.questions, "", {}, set())
             if self.s.tasks:
@@ -312,28 +316,28 @@ class Simulator:
                 sess.task_order = order
                 for pos, tid in enumerate(order, 1):
                     outcome = w.task(tid, pos)
-                    if outcome == "skipped":
+                    if outcome == Outcome.SKIPPED:
                         continue
-                    centre = {"success": 0.8, "partial": 0.6}.get(outcome or "", 0.45)
+                    centre = {str(Outcome.SUCCESS): 0.8, str(Outcome.PARTIAL): 0.6}.get(outcome or "", 0.45)
                     w.block(self.s.tasks.after_each, tid, context, context_na, centre=centre)
             w.block(self.s.after, "", context, context_na)
         except _Stop:
             pass
         if w.stopped:
             sess.status = ending
-            if ending == "abandoned":
-                if self.mode == "kiosk":
+            if ending == Status.ABANDONED:
+                if self.mode == Mode.KIOSK:
                     idle = int((self.s.kiosk.idle_reset_s if self.s.kiosk else 45) * 1000)
                     w.wait(idle)
-                    w.event("idle_reset", data={"idle_ms": idle})
+                    w.event(EventKind.IDLE_RESET, data={"idle_ms": idle})
                 else:
                     w.wait(rng.randrange(5_000, 60_000))
-                w.event("session_end", data={"status": "abandoned"})
+                w.event(EventKind.SESSION_END, data={"status": Status.ABANDONED})
             else:
-                w.event("interrupted", data={"reason": "process ended without closing"})
+                w.event(EventKind.INTERRUPTED, data={"reason": "process ended without closing"})
         else:
             w.wait(rng.randrange(300, 1500))
-            w.event("session_end", data={"status": "completed"})
+            w.event(EventKind.SESSION_END, data={"status": Status.COMPLETED})
         sess.ended_at = self.clock.iso(w.now)
         if not o.events:
             sess.events = []
@@ -394,14 +398,14 @@ class _Walk:
             if step.options and getattr(step.question, "shuffle", False):
                 data = {"options": [o.stored for o in step.options]}
             shown_ms = self.now
-            self.event("shown", task_id=task_id or None, question_id=step.key, data=data)
+            self.event(EventKind.SHOWN, task_id=task_id or None, question_id=step.key, data=data)
             self._tick()
             if step.stores_answer:
                 got = sim._answer(step, self.attitude, centre)
                 rt = sim._rt(step.kind if got is not None else "note")
                 self.wait(rt)
                 if got is None:
-                    self.event("skipped", task_id=task_id or None, question_id=step.key)
+                    self.event(EventKind.SKIPPED, task_id=task_id or None, question_id=step.key)
                 else:
                     value, is_na = got
                     flow.set_answer(step.key, value, is_na=is_na)
@@ -410,7 +414,7 @@ class _Walk:
                         step.key, None if is_na else value, task_id, is_na,
                         sim.clock.iso(shown_ms), at, rt,
                     ))
-                    self.event("answered", task_id=task_id or None, question_id=step.key,
+                    self.event(EventKind.ANSWERED, task_id=task_id or None, question_id=step.key,
                                data={"value": None if is_na else value, "na": is_na,
                                      "response_ms": rt})
             else:
@@ -430,45 +434,45 @@ class _Walk:
         self._tick_task_start()
         if rng.random() < 0.02:
             self.sess.task_runs.append(BulkTaskRun(task_id, position, None,
-                                                   sim.clock.iso(self.now), 0, "skipped"))
-            self.event("task_end", task_id=task_id, data={"outcome": "skipped"})
-            return "skipped"
+                                                   sim.clock.iso(self.now), 0, Outcome.SKIPPED))
+            self.event(EventKind.TASK_END, task_id=task_id, data={"outcome": Outcome.SKIPPED})
+            return Outcome.SKIPPED
         d = sim.difficulty[task_id]
         started = self.now
-        self.event("task_start", task_id=task_id, data={"position": position})
+        self.event(EventKind.TASK_START, task_id=task_id, data={"position": position})
         p_success = 1.0 / (1.0 + math.exp(-(1.6 - 3.2 * d + 0.7 * self.attitude)))
         if rng.random() < p_success:
-            outcome = "success"
+            outcome = Outcome.SUCCESS
         else:
             outcome = rng.choices(
-                ("partial", "fail", "abandoned", "timeout"),
+                (Outcome.PARTIAL, Outcome.FAIL, Outcome.ABANDONED, Outcome.TIMEOUT),
                 weights=(0.35, 0.35, 0.15, 0.15 if task.time_limit_s else 0.0),
             )[0]
         median_s = (task.time_limit_s * 0.35 if task.time_limit_s else 90.0) * (0.7 + d)
         active = median_s * math.exp(rng.gauss(0.0, 0.45) - 0.1 * self.attitude)
-        if outcome != "success":
+        if outcome != Outcome.SUCCESS:
             active *= 1.25
         limit = task.time_limit_s
-        if limit and outcome == "timeout":
+        if limit and outcome == Outcome.TIMEOUT:
             active = max(active, limit * rng.uniform(1.0, 1.08))
-        elif limit and active > limit and outcome != "success" and rng.random() < 0.6:
-            outcome = "timeout"
+        elif limit and active > limit and outcome != Outcome.SUCCESS and rng.random() < 0.6:
+            outcome = Outcome.TIMEOUT
         active_ms = max(1500, int(active * 1000))
-        failing = 0.0 if outcome == "success" else 1.0
+        failing = 0.0 if outcome == Outcome.SUCCESS else 1.0
         errors = _poisson(rng, 0.15 + 1.6 * d + 0.8 * failing)
         hints = _poisson(rng, 0.03 + 0.5 * d + 0.5 * failing)
         marks = sorted(
-            [(rng.randrange(active_ms), "error") for _ in range(errors)]
-            + [(rng.randrange(active_ms), "hint") for _ in range(hints)]
-            + ([(rng.randrange(active_ms), "note")] if rng.random() < 0.15 else [])
+            [(rng.randrange(active_ms), EventKind.ERROR) for _ in range(errors)]
+            + [(rng.randrange(active_ms), EventKind.HINT) for _ in range(hints)]
+            + ([(rng.randrange(active_ms), EventKind.NOTE)] if rng.random() < 0.15 else [])
         )
         codes = tasks.error_codes
         for at, kind in marks:
             self.now = started + at
             data: dict[str, Any] = {"active_ms": at}
-            if kind == "error" and codes:
+            if kind == EventKind.ERROR and codes:
                 data["code"] = rng.choice(codes)
-            if kind == "note":
+            if kind == EventKind.NOTE:
                 data["text"] = rng.choice(NOTES)
             self.event(kind, task_id=task_id, data=data)
         self.now = started + active_ms
@@ -482,7 +486,7 @@ class _Walk:
             task_id, position, sim.clock.iso(started), sim.clock.iso(self.now), active_ms,
             outcome, errors, hints,
         ))
-        self.event("task_end", task_id=task_id, data={"outcome": outcome, "active_ms": active_ms})
+        self.event(EventKind.TASK_END, task_id=task_id, data={"outcome": outcome, "active_ms": active_ms})
         return outcome
 
     def _tick_task_start(self) -> None:

@@ -25,10 +25,19 @@ UI renders these strings as plain text, never as Rich or Textual markup, so
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 from typing import Any
 
-__all__ = ["FORMULA_STARTS", "REPLACEMENT", "is_safe", "safe_cell", "safe_display"]
+__all__ = [
+    "FORMULA_STARTS",
+    "REPLACEMENT",
+    "is_safe",
+    "safe_cell",
+    "safe_display",
+    "starts_like_formula",
+]
 
 REPLACEMENT = "\ufffd"
 NEWLINE_SYMBOL = "\u2424"  # ␤
@@ -82,13 +91,28 @@ def is_safe(text: str, *, multiline: bool = True) -> bool:
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_SET = frozenset(FORMULA_STARTS)
+
+
+@functools.lru_cache(maxsize=1024)
+def _nfkc_first(char: str) -> str:
+    return unicodedata.normalize("NFKC", char)[:1]
+
+
+def starts_like_formula(text: str) -> bool:
+    """True if a spreadsheet could read `text` as a formula: its first character,
+    or the NFKC form of it, is `=`, `+`, `-`, `@`, tab or CR. So fullwidth `＝`
+    and `＋`, small `﹦`, superscript `⁺` and the like count too (software that
+    normalises text would turn them into the ASCII characters)."""
+    first = text[:1]
+    return first in _FORMULA_SET or (first > "\x7f" and _nfkc_first(first) in _FORMULA_SET)
 
 
 def safe_cell(value: Any) -> Any:
     """A CSV cell that a spreadsheet cannot run as a formula.
 
-    Text beginning with `=`, `+`, `-`, `@`, tab or CR gets a leading single
-    quote; numbers stay numbers (a negative number is not text); None is empty.
+    Text that `starts_like_formula` gets a leading single quote; numbers stay
+    numbers (a negative number is not text); None is empty.
     """
     if value is None:
         return ""
@@ -97,6 +121,6 @@ def safe_cell(value: Any) -> Any:
     if isinstance(value, int | float):
         return value
     text = value if isinstance(value, str) else str(value)
-    if text and text[0] in FORMULA_STARTS:
+    if starts_like_formula(text):
         return "'" + text
     return text

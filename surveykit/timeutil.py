@@ -6,7 +6,6 @@ the monotonic clock only. Both are injectable so tests can freeze time.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -22,11 +21,3 @@ def iso_ms(moment: datetime) -> str:
     """`2026-11-22T10:15:03.123Z`."""
     moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
-def now_iso(clock: WallClock = utc_now) -> str:
-    return iso_ms(clock())
-
-
-def monotonic_ms(clock: Monotonic = time.monotonic) -> int:
-    return int(clock() * 1000)

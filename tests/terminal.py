@@ -482,3 +482,51 @@ def _close_leftovers() -> None:
     """Close terminals a test forgot to close, so no tmux server outlives the test run."""
     for term in list(_LIVE):
         term.close()
+
+
+# ------------------------------------------------------------------ raw input and health checks
+# Helpers for hostile-input tests: bytes no keyboard layout produces, and checks that the
+# program is still the same healthy process.
+
+#: What a Python or Rich traceback, or an app that gave up, leaves on a screen.
+CRASH_MARKS = re.compile(r"Traceback|most recent call last|Error: |stopped unexpectedly")
+
+
+def send_bytes(term: Terminal, data: bytes, chunk: int = 200) -> None:
+    """Write raw bytes to the program's input, as a device would: any byte, UTF-8 or not.
+
+    ``tmux send-keys -H`` passes each byte through unchanged (no key-name or UTF-8
+    translation). Large inputs go in several tmux commands of ``chunk`` bytes.
+    """
+    for start in range(0, len(data), chunk):
+        piece = data[start : start + chunk]
+        term._tmux("send-keys", "-t", _TARGET, "-H", "--", *(f"{b:02x}" for b in piece))
+
+
+def hidden_screen(term: Terminal) -> str:
+    """While a full-screen program shows its alternate screen: the normal screen behind it.
+
+    That is where a program that crashed and restarted printed its traceback. Empty when
+    there is no alternate screen.
+    """
+    return term._tmux("capture-pane", "-p", "-q", "-a", "-t", _TARGET, check=False)
+
+
+def crash_marks(term: Terminal) -> list[str]:
+    """Traces of a crash on the visible or the hidden screen (empty: none)."""
+    return [
+        m.group(0) for s in (term.screen(), hidden_screen(term)) for m in CRASH_MARKS.finditer(s)
+    ]
+
+
+def wait_until(condition: Callable[[], bool], what: str, timeout: float = 10.0) -> float:
+    """Poll ``condition`` until it is true; return the seconds it took. AssertionError if not."""
+    started = time.monotonic()
+    while not condition():
+        if time.monotonic() - started > timeout:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(POLL_INTERVAL)
+    return time.monotonic() - started
+
+
+__all__ += ["crash_marks", "hidden_screen", "send_bytes", "wait_until"]

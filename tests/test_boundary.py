@@ -1,4 +1,4 @@
-"""Layering: the domain (definition, flow, storage, scoring) and the CLI's import never
+"""Layering: the domain (definition, session, storage, scoring) and the CLI's import never
 pull in Textual; the TUI never talks SQL. A kiosk's logic stays testable without a
 terminal, and every write goes through the Store."""
 
@@ -14,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "surveykit"
 TUI = PACKAGE / "tui"
-DOMAIN = ("definition", "flow", "storage", "scoring", "cli")
+DOMAIN = ("definition", "session", "storage", "scoring", "cli")
 
 IMPORT_ALL = """
 import importlib, json, pkgutil, sys

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from surveykit.flow.clock import TaskClock, format_ms
+from surveykit.session.clock import TaskClock, format_ms
 
 
 class FakeClock:

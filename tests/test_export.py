@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import csv
 import json
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from surveykit.definition.loader import Definition
-from surveykit.export import ExportOptions, export, safe_cell
+from surveykit.export import ExportOptions, export
 from surveykit.storage.queries import open_readonly
+from surveykit.textsafe import safe_cell, starts_like_formula
 from tests.fixtures_data import OTHER_YAML, Run, S, fill, run_cli, sus_answers, write_definition
 
 Cap = pytest.CaptureFixture[str]
@@ -187,6 +189,54 @@ def test_safe_cell() -> None:
     assert safe_cell(-1) == -1 and safe_cell(-2.5) == -2.5
     assert safe_cell("a=b") == "a=b" and safe_cell("") == "" and safe_cell(None) == ""
     assert safe_cell(True) == 1
+
+
+def formula_lookalikes() -> list[str]:
+    """Every character that is not a formula start itself but whose NFKC form begins
+    with one: fullwidth ＝ ＋ － ＠, small ﹦ ﹢ ﹣ ﹫, super- and subscript ⁺ ⁼ ₊ ₌, …"""
+    return [
+        chr(c) for c in range(0x110000)
+        if not 0xD800 <= c <= 0xDFFF and chr(c) not in DANGEROUS
+        and unicodedata.normalize("NFKC", chr(c))[:1] in DANGEROUS
+    ]
+
+
+def test_safe_cell_neutralises_every_nfkc_lookalike() -> None:
+    lookalikes = formula_lookalikes()
+    assert {"\uff1d", "\uff0b", "\ufe66", "\u207a"} <= set(lookalikes)
+    for ch in lookalikes:
+        assert starts_like_formula(ch + "SUM(A1)"), hex(ord(ch))
+        assert safe_cell(ch + "SUM(A1)") == "'" + ch + "SUM(A1)", hex(ord(ch))
+    assert safe_cell("\uff21=1") == "\uff21=1"  # fullwidth A: not a formula
+    assert not starts_like_formula("é=1") and not starts_like_formula("")
+
+
+def test_export_neutralises_nfkc_lookalikes_in_every_file(
+    tmp_path: Path, sink: Definition, capsys: Cap
+) -> None:
+    lookalikes = formula_lookalikes()
+    db = tmp_path / "lookalike.db"
+    # text from people in every kind of column: answers and "other" text (long files,
+    # checked column by column), device and participant, meta (wide file, every cell)
+    fill(db, sink, [
+        S({"nps": 3, "why": ch + "1+1", "visit": {"other": ch + "cmd"}},
+          device=ch + "dev", participant=ch + "P", meta={"store": ch + "north"})
+        for ch in lookalikes
+    ])
+    out = tmp_path / "out"
+    do_export(db, out, capsys)
+    risky = 0
+    for path in out.glob("*.csv"):
+        with path.open(newline="", encoding="utf-8") as f:
+            for row in csv.reader(f):
+                for cell in row:
+                    if unicodedata.normalize("NFKC", cell[:1]) in DANGEROUS:
+                        float(cell)  # only numbers may begin with - or + (in NFKC too)
+                    if cell[:1] == "'" and cell[1:2] in lookalikes:
+                        risky += 1
+    # why, other_text, value_label-free answer value, device, participant in answers;
+    # device/participant in sessions; visit_other, why, device, participant, meta in wide
+    assert risky >= 5 * len(lookalikes)
 
 
 def test_jsonl_keeps_values_as_stored(db: Path, tmp_path: Path, capsys: Cap) -> None:

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import itertools
 import math
+import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from surveykit.definition.loader import Definition, load
-from surveykit.flow.session import QuestionRun, block_context, flow_for
-from surveykit.flow.steps import Flow, Step, display_value, parse_number, validate_answer
+from surveykit.session.questions import QuestionRun, block_context, flow_for
+from surveykit.session.steps import Flow, Step, display_value, parse_number, validate_answer
 from surveykit.storage.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -487,7 +488,7 @@ def test_notes_are_shown_not_stored_and_resume_goes_past_them(store: Store) -> N
 
     # a new process picks the session up: the note is not shown again
     resumed = QuestionRun(store, sid, flow_for(list(CHECKOUT.survey.questions), seed="P3"))
-    assert resumed.load_answers() == 1
+    assert resumed.load_answers(store.answers(sid)) == 1
     assert resumed.start().key == "age_band"
     resumed.submit(None, is_na=True)
     assert resumed.finished
@@ -508,11 +509,15 @@ def test_resume_of_a_finished_block_and_back_from_the_end(store: Store) -> None:
 def test_after_each_block_is_stored_per_task(store: Store) -> None:
     sid = store.start_session(CHECKOUT, "moderate", participant="P1")
     store.record_answer(sid, "shop_online", "Weekly or more")
-    context, na = block_context(store, sid)
+    opening = QuestionRun(store, sid, flow_for(list(CHECKOUT.survey.questions), seed="P1"))
+    opening.load_answers(store.answers(sid))
+    runs = [opening]
+    context, na = block_context(runs)
     assert context == {"shop_online": "Weekly or more"} and na == set()
     for task_id, value in (("find-shoes", 6), ("apply-coupon", 2)):
         flow = flow_for(list(CHECKOUT.survey.tasks.after_each), seed="P1", task_id=task_id, context=context)
         run = QuestionRun(store, sid, flow)
+        runs.append(run)
         assert run.start().key == "seq"
         run.submit(value)
         assert run.finished
@@ -520,7 +525,7 @@ def test_after_each_block_is_stored_per_task(store: Store) -> None:
     assert answers[("find-shoes", "seq")].value == 6
     assert answers[("apply-coupon", "seq")].value == 2
     # block_context holds only the main questions
-    assert block_context(store, sid)[0] == {"shop_online": "Weekly or more"}
+    assert block_context(runs)[0] == {"shop_online": "Weekly or more"}
 
 
 def test_every_step_of_every_example_can_be_answered(store: Store) -> None:
@@ -554,3 +559,49 @@ def test_every_step_of_every_example_can_be_answered(store: Store) -> None:
             if s.stores_answer
         }
         assert expected <= stored
+
+
+@pytest.mark.parametrize("writer_kind", ["store", "kiosk_writer"])
+def test_one_survey_session_runs_on_the_store_and_on_the_kiosk_writer(
+    tmp_path: Path, writer_kind: str
+) -> None:
+    """The one block loop (`SurveySession`) over a `SessionWriter`: the Store, or the
+    kiosk's queued writer; later blocks see the main answers for skip logic."""
+    from surveykit.session.survey import SurveySession
+    from surveykit.storage.kiosk_writer import KioskWriter
+
+    path = tmp_path / "two.yaml"
+    path.write_text(
+        textwrap.dedent(
+            """\
+        surveykit: 1
+        id: two-blocks
+        title: Two blocks
+        questions:
+          - {id: nps, type: nps, text: Recommend us?}
+        after:
+          - {id: fan, type: text, text: "You gave {nps}. Why?", show_if: nps >= 9, required: false}
+          - {id: bye, type: csat, text: Satisfied?}
+        """
+        )
+    )
+    definition = load(path)
+    db = tmp_path / "w.db"
+    writer = Store(db) if writer_kind == "store" else KioskWriter(db)
+    session = SurveySession.begin(writer, definition, "kiosk", seed="s")
+    seen = []
+    while (nxt := session.next_block()) is not None:
+        _, run = nxt
+        while run.current is not None:
+            seen.append((run.current.key, run.text()))
+            run.submit({"nps": 10, "fan": "great", "bye": 5}[run.current.key])
+    session.complete()
+    assert seen == [("nps", "Recommend us?"), ("fan", "You gave 10. Why?"), ("bye", "Satisfied?")]
+    with Store(db) as check:
+        (row,) = check.sessions("two-blocks")
+        assert row.status == "completed"
+        assert {k[1]: a.value for k, a in check.answers(row.id).items()} == {
+            "nps": 10,
+            "fan": "great",
+            "bye": 5,
+        }

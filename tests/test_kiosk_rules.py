@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from surveykit.flow.kiosk import IdleTimer, PinGate, pin_sha256
+from surveykit.session.kiosk import IdleTimer, PinGate, pin_sha256
 
 
 class FakeClock:

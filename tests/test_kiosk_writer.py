@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 
 from surveykit.definition.loader import Definition, load
-from surveykit.flow.kiosk_writer import KioskWriter, find_spills
-from surveykit.flow.session import QuestionRun, flow_for
+from surveykit.session.questions import QuestionRun, flow_for
+from surveykit.storage.kiosk_writer import KioskWriter, find_spills
 from surveykit.storage.store import StorageError, Store
 
 EPOCH = datetime(2026, 11, 22, 10, 15, 3, 123000, tzinfo=UTC)
@@ -496,7 +496,7 @@ def test_nothing_is_kept_in_memory_per_session_once_written(
 KIOSK_PROCESS = """
 import sys
 from surveykit.definition.loader import load
-from surveykit.flow.kiosk_writer import KioskWriter
+from surveykit.storage.kiosk_writer import KioskWriter
 definition = load(sys.argv[1])
 w = KioskWriter(sys.argv[2], busy_timeout_s=2.0)
 for i in range(int(sys.argv[4])):
@@ -535,3 +535,37 @@ def test_several_kiosk_processes_share_one_file(tmp_path: Path, definition: Defi
     }
     assert by_device == {"entrance": 60, "till-1": 60, "till-2": 60}
     assert rows(db, "SELECT COUNT(*) FROM answers")[0][0] == 3 * 60 * 2
+
+
+def test_a_spill_that_cannot_be_written_leaves_no_temporary_file(
+    tmp_path: Path, clock: Clock, definition: Definition
+) -> None:
+    """A full disk while the pending file is written: the write fails with a real
+    OS error (here EFBIG, from a file size limit, the same path as ENOSPC), and no
+    `*.tmp` is left beside the database nor in the state folder."""
+    import resource
+    import signal
+
+    state = tmp_path / "state"
+    w = writer_for(tmp_path, clock)
+    read_only(w, True)
+    sid = w.start_session(definition, "kiosk")
+    w.record_answer(sid, "nps", 7)
+    w.finish_session(sid, "interrupted")
+    assert not w.close(wait_s=0)
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    old = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (64, hard))
+    try:
+        with pytest.raises(OSError):
+            w.spill(state)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, old)
+    left = sorted(p.name for p in [*tmp_path.glob("*.tmp"), *state.glob("*.tmp")])
+    assert left == []
+    assert find_spills(tmp_path / "k.db", state) == []
+    # once space is back the same queue is kept in a whole file
+    path = w.spill(state)
+    assert path is not None and len(json.loads(path.read_text())["writes"]) == 3
+    w.close_store()

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from surveykit.definition.loader import Definition, load
-from surveykit.flow.steps import Flow, validate_answer
-from surveykit.flow.task_order import task_order
+from surveykit.session.steps import Flow, validate_answer
+from surveykit.session.task_order import task_order
 from surveykit.simulate import MixedDataError, SimOptions, simulate
 from surveykit.storage.store import Store
 from tests.fixtures_data import SURVEYS, S, fill, run_cli, write_definition
@@ -30,9 +30,14 @@ def sim(db: Path, definition: Definition, n: int, **kw: object) -> None:
 
 def dump(db: Path) -> list[list[tuple[object, ...]]]:
     conn = sqlite3.connect(db)
-    out = [
+    # Every file makes its own travelling ids (sessions.uuid, device_id): not part of the data.
+    session_cols = [
+        r[1] for r in conn.execute("PRAGMA table_info(sessions)") if r[1] not in ("uuid", "device_id")
+    ]
+    out = [conn.execute(f"SELECT {', '.join(session_cols)} FROM sessions ORDER BY 1").fetchall()]
+    out += [
         conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2, 3").fetchall()
-        for t in ("sessions", "answers", "task_runs")
+        for t in ("answers", "task_runs")
     ]
     out.append(conn.execute("SELECT session_id, at, kind, data_json FROM events ORDER BY id").fetchall())
     conn.close()

@@ -14,46 +14,20 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+import sqlite_utils
+from conftest import FakeClock
 
 from surveykit.definition.loader import load
 from surveykit.storage.migrations import MIGRATIONS, SCHEMA_VERSION, _split
 from surveykit.storage.store import StorageError, Store, encode_value
 from surveykit.storage.views import wide_view_name
+from surveykit.vocabulary import MODES, OUTCOMES, STATUSES
 
 ROOT = Path(__file__).resolve().parents[1]
 STORE_FEEDBACK = load(ROOT / "surveys/store-feedback.yaml")
 POST_SUPPORT = load(ROOT / "surveys/post-support.yaml")
 CHECKOUT = load(ROOT / "surveys/checkout-study.yaml")
 ISO_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
-
-
-class Clock:
-    """A frozen wall clock and a monotonic clock, both moved by hand."""
-
-    def __init__(self) -> None:
-        self.wall = datetime(2026, 11, 22, 10, 15, 3, 123456, tzinfo=UTC)
-        self.mono = 1000.0
-
-    def advance(self, seconds: float) -> None:
-        self.wall += timedelta(seconds=seconds)
-        self.mono += seconds
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "survey.db"
-
-
-@pytest.fixture
-def store(db: Path, clock: Clock):
-    s = Store(db, wall=lambda: clock.wall, mono=lambda: clock.mono)
-    yield s
-    s.close()
 
 
 def rows(store: Store, sql: str, *args: object) -> list[dict]:
@@ -67,13 +41,13 @@ def columns(conn: sqlite3.Connection, table: str) -> set[str]:
 # --- schema and pragmas ------------------------------------------------------------------
 
 
-def test_pragmas(store: Store, db: Path) -> None:
+def test_pragmas(store: Store, db_path: Path) -> None:
     assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert store.conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
     # WAL is a property of the file: a plain sqlite3 connection sees it too
-    with sqlite3.connect(db) as other:
+    with sqlite3.connect(db_path) as other:
         assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert other.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
@@ -104,6 +78,48 @@ def test_tables_and_views(store: Store) -> None:
     assert sorted(pk) == ["question_id", "session_id", "task_id"]
 
 
+def test_the_file_reads_right_in_sqlite_utils(store: Store, db_path: Path) -> None:
+    """sqlite-utils (the library under Datasette) sees the documented tables, keys,
+    foreign keys and views, and reads the views' rows."""
+    sid = store.start_session(CHECKOUT, "moderate", participant="P1", device="lab-1")
+    store.record_answer(sid, "shop_online", "Weekly")
+    store.start_task(sid, "find-shoes", 1)
+    store.finish_task(sid, "find-shoes", "success", 61_000)
+    db = sqlite_utils.Database(db_path)
+    assert {"definitions", "sessions", "answers", "task_runs", "events", "questions",
+            "tasks"} <= set(db.table_names())
+    assert {"session_overview", "answers_labeled", "task_runs_labeled",
+            wide_view_name(CHECKOUT.survey.id)} <= set(db.view_names())
+    assert db["answers"].pks == ["session_id", "task_id", "question_id"]
+    assert db["task_runs"].pks == ["session_id", "task_id"]
+    assert {(fk.column, fk.other_table) for fk in db["answers"].foreign_keys} == {
+        ("session_id", "sessions")}
+    assert db["sessions"].columns_dict["status"] is str
+    overview = list(db["session_overview"].rows)
+    assert [(r["participant"], r["answers"], r["task_runs"]) for r in overview] == [("P1", 1, 1)]
+    runs = list(db["task_runs_labeled"].rows)
+    assert runs[0]["task_title"] and runs[0]["active_s"] == 61.0
+    db.close()
+
+
+def test_the_schema_accepts_exactly_the_vocabulary(store: Store) -> None:
+    """The CHECK constraints of the released schema and `surveykit.vocabulary` agree:
+    a word added to the vocabulary without a migration fails here."""
+    sid = store.start_session(STORE_FEEDBACK, "kiosk")
+    c = store.conn
+    for mode in MODES:
+        c.execute("UPDATE sessions SET mode = ? WHERE id = ?", (mode, sid))
+    for status in STATUSES:
+        c.execute("UPDATE sessions SET status = ? WHERE id = ?", (status, sid))
+    c.execute("INSERT INTO task_runs (session_id, task_id, position) VALUES (?, 't', 1)", (sid,))
+    for outcome in OUTCOMES:
+        c.execute("UPDATE task_runs SET outcome = ? WHERE session_id = ?", (outcome, sid))
+    for column, table, word in (("mode", "sessions", "browser"), ("status", "sessions", "lost"),
+                                ("outcome", "task_runs", "won")):
+        with pytest.raises(sqlite3.IntegrityError):
+            c.execute(f"UPDATE {table} SET {column} = ? WHERE {'id' if table == 'sessions' else 'session_id'} = ?", (word, sid))
+
+
 def test_foreign_keys_are_enforced(store: Store) -> None:
     with pytest.raises(StorageError):
         store.record_answer(999, "nps", 5)
@@ -124,12 +140,12 @@ def test_check_constraints_hold(store: Store) -> None:
 # --- timestamps --------------------------------------------------------------------------
 
 
-def test_timestamps_are_utc_with_milliseconds(store: Store, clock: Clock) -> None:
+def test_timestamps_are_utc_with_milliseconds(store: Store, clock: FakeClock) -> None:
     sid = store.start_session(STORE_FEEDBACK, "run")
     assert store.session(sid).started_at == "2026-11-22T10:15:03.123Z"
-    clock.wall = datetime(2026, 11, 22, 12, 0, 0, 999999, tzinfo=timezone(timedelta(hours=2)))
+    clock.set_wall(datetime(2026, 11, 22, 12, 0, 0, 999999, tzinfo=timezone(timedelta(hours=2))))
     assert store.record_shown(sid, "nps") == "2026-11-22T10:00:00.999Z"
-    clock.wall = datetime(2027, 1, 2, 3, 4, 5, 0, tzinfo=UTC)
+    clock.set_wall(datetime(2027, 1, 2, 3, 4, 5, 0, tzinfo=UTC))
     store.record_answer(sid, "nps", 9)
     assert store.answers(sid)[("", "nps")].answered_at == "2027-01-02T03:04:05.000Z"
     for e in store.events(sid):
@@ -225,7 +241,7 @@ def test_record_shown_and_event(store: Store) -> None:
     assert store.shown_keys(sid, "t1") == {"seq"}
 
 
-def test_finish_session(store: Store, clock: Clock) -> None:
+def test_finish_session(store: Store, clock: FakeClock) -> None:
     sid = store.start_session(STORE_FEEDBACK, "kiosk")
     clock.advance(30)
     store.finish_session(sid, "abandoned")
@@ -241,7 +257,7 @@ def test_finish_session(store: Store, clock: Clock) -> None:
 # --- tasks -------------------------------------------------------------------------------
 
 
-def test_task_calls(store: Store, clock: Clock) -> None:
+def test_task_calls(store: Store, clock: FakeClock) -> None:
     sid = store.start_session(CHECKOUT, "moderate", participant="P1", task_order=["apply-coupon", "find-shoes", "guest-checkout"])
     assert store.session(sid).task_order == ["apply-coupon", "find-shoes", "guest-checkout"]
     store.start_task(sid, "apply-coupon", 1)
@@ -282,16 +298,16 @@ def test_task_calls(store: Store, clock: Clock) -> None:
 # --- clocks across processes -------------------------------------------------------------
 
 
-def test_take_over_continues_the_elapsed_clock(db: Path, clock: Clock) -> None:
-    first = Store(db, wall=lambda: clock.wall, mono=lambda: clock.mono)
+def test_take_over_continues_the_elapsed_clock(db_path: Path, clock: FakeClock) -> None:
+    db = db_path
+    first = Store(db, wall=clock.wall, mono=clock)
     sid = first.start_session(CHECKOUT, "moderate", participant="P2")
     clock.advance(5)
     first.record_event(sid, "note")
     first.close()
 
-    later = Clock()
-    later.mono = 50.0  # another process: its monotonic clock means nothing to ours
-    second = Store(db, wall=lambda: later.wall, mono=lambda: later.mono)
+    later = FakeClock(t=50.0)  # another process: its monotonic clock means nothing to ours
+    second = Store(db, wall=later.wall, mono=later)
     s = second.take_over(sid)
     assert s.status == "in_progress" and s.owner_pid == os.getpid()
     later.advance(2)
@@ -308,7 +324,7 @@ def _dead_pid() -> int:
     return proc.pid
 
 
-def test_orphans_are_found_and_marked_interrupted(store: Store, clock: Clock) -> None:
+def test_orphans_are_found_and_marked_interrupted(store: Store, clock: FakeClock) -> None:
     mine = store.start_session(CHECKOUT, "moderate", participant="P4")
     crashed = store.start_session(CHECKOUT, "moderate", participant="P4")
     elsewhere = store.start_session(CHECKOUT, "moderate", participant="P4")
@@ -336,7 +352,8 @@ def test_orphans_are_found_and_marked_interrupted(store: Store, clock: Clock) ->
     assert store.resumable("checkout-study", "P4") is None
 
 
-def test_a_session_of_this_process_not_opened_by_this_store_is_orphaned(db: Path) -> None:
+def test_a_session_of_this_process_not_opened_by_this_store_is_orphaned(db_path: Path) -> None:
+    db = db_path
     with Store(db) as a:
         sid = a.start_session(STORE_FEEDBACK, "run", participant="P9")
     with Store(db) as b:  # same pid, but nobody holds the session any more
@@ -432,7 +449,8 @@ def _build_version_1(path: Path) -> None:
     conn.close()
 
 
-def test_an_old_file_is_upgraded_in_place(db: Path) -> None:
+def test_an_old_file_is_upgraded_in_place(db_path: Path) -> None:
+    db = db_path
     _build_version_1(db)
     with Store(db) as s:
         assert s.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
@@ -449,7 +467,8 @@ def test_an_old_file_is_upgraded_in_place(db: Path) -> None:
         assert again.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
-def test_a_newer_file_is_refused(db: Path) -> None:
+def test_a_newer_file_is_refused(db_path: Path) -> None:
+    db = db_path
     Store(db).close()
     conn = sqlite3.connect(db)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")

@@ -7,15 +7,10 @@ from pathlib import Path
 import pytest
 
 from surveykit.definition.loader import Definition, load
-from surveykit.flow.study import (
-    CHECKPOINT_MS,
-    StudyError,
-    StudySession,
-    open_study,
-    participants,
-    study_summary,
-    suggest_participant,
-)
+from surveykit.scoring.stats import sus_grade, sus_respondent
+from surveykit.session.participants import open_study, participants, suggest_participant
+from surveykit.session.study import CHECKPOINT_MS, StudyError, StudySession
+from surveykit.session.summary import study_summary
 from surveykit.storage.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -358,12 +353,18 @@ def test_a_whole_session_and_its_summary(store, definition, clock):
     assert s.finish_block("after") == "done"
     s.complete()
     assert store.session(s.session_id).status == "completed"
-    summary = study_summary(store, s.session_id, definition.survey)
+    summary = study_summary(
+        store, s.session_id, definition.survey, sus_score=sus_respondent, sus_grade=sus_grade
+    )
     assert [(t.task_id, t.outcome, t.active_ms, t.errors, t.seq) for t in summary.tasks] == [
         ("alpha", "success", 12_000, 1, 6),
         ("beta", "partial", 30_000, 1, 3),
     ]
     assert summary.sus == 75.0 and summary.sus_grade == "B"
+    # the session layer does no scoring itself: without a scorer, the items only
+    bare = study_summary(store, s.session_id, definition.survey)
+    assert (bare.sus, bare.sus_grade) == (None, None)
+    assert bare.sus_items == (4, 2, 4, 2, 4, 2, 4, 2, 4, 2)
 
 
 def test_open_study_refuses_completed_and_live_sessions(store, definition, clock):
@@ -461,3 +462,51 @@ def test_suspend_pauses_and_saves_the_session_as_interrupted_then_resumes(
     assert resumed and r.clock.state == "paused" and r.active_ms == 4000
     assert store.session(r.session_id).status == "in_progress"
     store.close()
+
+
+def test_the_session_layer_imports_neither_scoring_nor_the_tui() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import surveykit.session.study, surveykit.session.participants, surveykit.session.run\n"
+        "import surveykit.session.survey, surveykit.session.kiosk, surveykit.session.actions\n"
+        "bad = sorted(m for m in sys.modules if m.startswith(('surveykit.scoring', "
+        "'surveykit.tui', 'textual', 'scipy')))\n"
+        "print(bad)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+def test_allowed_actions_follow_the_task_and_refusals_name_actions_not_keys(
+    store, definition, clock
+):
+    from surveykit.session.actions import ModeratorAction as A
+
+    s = StudySession.begin(store, definition, "P1", now=clock)
+    assert s.allowed() == {A.NEXT, A.NOTE, A.QUIT}  # the opening questions come first
+    s.finish_block("questions")
+    assert s.allowed() == {A.START, A.SKIP, A.NOTE, A.QUIT}
+    refusals = []
+    for action in (s.hint, s.error, s.next, s.toggle_pause, lambda: s.end("success")):
+        with pytest.raises(StudyError) as refused:
+            action()
+        refusals.append(refused.value)
+    assert all(A.START in e.actions for e in refusals)
+    for e in refusals:  # no key names in the domain's words
+        words = str(e).replace("(", " ").replace(")", " ").split()
+        assert not {"s", "k", "y", "u", "r", "Enter", "enter"} & set(words), str(e)
+    s.start()
+    assert A.PAUSE in s.allowed() and A.NEXT not in s.allowed() and A.START not in s.allowed()
+    with pytest.raises(StudyError) as refused:
+        s.next()
+    assert set(refused.value.actions) == {A.END, A.SKIP}
+    s.end("success")
+    assert {A.UNDO, A.NEXT, A.END} <= s.allowed()
+    s.next()
+    assert s.phase == "after_each" and s.allowed() == {A.NEXT, A.NOTE, A.QUIT}
+    s.finish_block("after_each")
+    s.end("skipped")  # the second task skipped before it started
+    assert s.allowed() == {A.UNDO, A.NEXT, A.NOTE, A.QUIT}

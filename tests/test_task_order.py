@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from surveykit.flow.task_order import participant_number, task_order, williams_square
+from surveykit.session.task_order import participant_number, task_order, williams_square
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -218,7 +218,7 @@ def test_shuffle_same_in_subprocess_with_other_hashseed(hashseed: str) -> None:
     participants = ["P1", "P2", "p017", "alice", "Zoë"]
     code = (
         "import json, sys\n"
-        "from surveykit.flow.task_order import task_order\n"
+        "from surveykit.session.task_order import task_order\n"
         "ps = json.loads(sys.argv[1])\n"
         "tasks = [f't{i}' for i in range(1, 8)]\n"
         "print(json.dumps([task_order(tasks, 'shuffle', p) for p in ps]))\n"

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from surveykit.cli.base import UserError, resolve_db
 from surveykit.definition.loader import Definition, load
-from surveykit.storage.store import StorageError, default_db_path
+from surveykit.storage.store import StorageError
+
+__all__ = ["UserError", "check_writable", "db_option", "load_definition", "resolve_db"]
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-class UserError(Exception):
-    """A mistake the user can fix; printed as one line, exit code 1."""
 
 
 def db_option(f: F) -> F:
@@ -30,10 +30,6 @@ def db_option(f: F) -> F:
         show_envvar=True,
         help="SQLite file to write (default ./surveykit.db).",
     )(f)
-
-
-def resolve_db(db_path: str | None) -> str:
-    return db_path or default_db_path()
 
 
 def load_definition(path: str) -> Definition:
@@ -52,3 +48,36 @@ def check_writable(path: str) -> None:
             f"cannot write database {path}: its folder {folder} is read-only "
             "(SQLite needs to create files next to it)"
         )
+
+
+def has_terminal() -> bool:
+    """stdin and stdout are both a terminal (a screen can be drawn and keys read)."""
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):  # closed or replaced streams
+        return False
+
+
+def screen_preamble(command: str, db_path: str | None) -> str:
+    """What every command that opens a screen (`run`, `kiosk`, `moderate`) checks
+    first, before anything is created or changed: a terminal on stdin and
+    stdout, and a database file that can be written. Returns the database path.
+
+    Without a terminal nothing is drawn into a file or a pipe, no database is
+    created and no session is left behind."""
+    if not has_terminal():
+        raise UserError(f"surveykit {command} needs an interactive terminal (stdin and stdout)")
+    db = resolve_db(db_path)
+    check_writable(db)
+    return db
+
+
+#: How a screen command ends when a signal stopped it: 128 + the signal's number
+#: (130 SIGINT, 129 SIGHUP, 143 SIGTERM), the shell's convention, for `run` and
+#: `moderate`. The kiosk, which a supervisor stops with a signal as its normal end,
+#: exits 0 then (see docs/kiosk.md).
+SIGNAL_EXIT_BASE = 128
+
+
+def exit_status_for_signal(sig: int | None) -> int:
+    return SIGNAL_EXIT_BASE + sig if sig else 0

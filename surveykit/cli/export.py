@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from surveykit.cli import cli
-from surveykit.cli.common import UserError
+from surveykit.cli.base import UserError, echo
 from surveykit.cli.score import db_argument_or_option, moment_option
 from surveykit.export import FORMATS, TABLES, ExportError, ExportOptions, export
 from surveykit.storage.queries import open_readonly
@@ -129,4 +129,4 @@ def export_cmd(
         conn.close()
     width = max(len(str(f.path)) for f in files) if files else 0
     for f in files:
-        click.echo(f"{f.path!s:<{width}}  {f.rows:>10,} rows")
+        echo(f"{f.path!s:<{width}}  {f.rows:>10,} rows")

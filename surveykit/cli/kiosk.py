@@ -1,16 +1,16 @@
 """`surveykit kiosk FILE`: an unattended feedback kiosk, looping until staff close it.
 
 Exit status: 0 when staff close it with the PIN or a signal (SIGTERM, SIGHUP,
-SIGINT) stops it — the session in progress is saved as `interrupted`; 1 for a
-bad file, no staff PIN, an unusable database at start, or a kiosk that kept
-crashing. Answers that could not be written when it stopped (the database
+SIGINT) stops it — the session in progress is saved as `interrupted` (unlike
+`run` and `moderate`, which exit 128+N: a signal is how a supervisor normally
+stops a kiosk); 1 for a bad file, no staff PIN, no terminal, an unusable
+database at start, or a kiosk that kept crashing. Answers that could not be written when it stopped (the database
 failing) go to a pending file that the next start writes into the database.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import socket
 import sys
 import time
@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING
 import click
 
 from surveykit.cli import cli
-from surveykit.cli.common import UserError, check_writable, db_option, load_definition, resolve_db
+from surveykit.cli.common import UserError, db_option, load_definition, screen_preamble
 from surveykit.definition.loader import Definition
-from surveykit.flow.kiosk_writer import KioskWriter, find_spills
+from surveykit.pin import is_pin_hash
+from surveykit.storage.kiosk_writer import KioskWriter, find_spills
 from surveykit.storage.store import StorageError
 
 if TYPE_CHECKING:
@@ -43,7 +44,6 @@ UNSAFE_ENV = (
     "TEXTUAL_DEVTOOLS_HOST",
     "TEXTUAL_DEVTOOLS_PORT",
 )
-SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
 CRASHES_ALLOWED = 5  # restarts within CRASH_WINDOW_S before giving up
 CRASH_WINDOW_S = 60.0
 
@@ -66,15 +66,19 @@ def lock_environment() -> None:
 
 
 def _pin_hash(option: str | None, from_file: str | None) -> str:
+    """The staff PIN hash to check against: --pin-hash, else the file's."""
     pin = option or from_file
     if not pin:
         raise UserError(
             "no staff PIN: a kiosk without one could not be closed. Run `surveykit hash-pin` "
-            "and put the line it prints under `kiosk:` in the file, or pass --exit-pin-sha256"
+            "and put the line it prints under `kiosk:` in the file, or pass --pin-hash"
         )
-    if not SHA256.match(pin):
-        raise UserError("--exit-pin-sha256 must be 64 hex digits, as `surveykit hash-pin` prints")
-    return pin.lower()
+    if not is_pin_hash(pin):
+        raise UserError(
+            "--pin-hash must be a PIN hash as `surveykit hash-pin` prints it "
+            "(scrypt$n$r$p$salt$key, or the old form of 64 hex digits)"
+        )
+    return pin if pin.startswith("scrypt$") else pin.lower()
 
 
 @cli.command("kiosk")
@@ -89,11 +93,13 @@ def _pin_hash(option: str | None, from_file: str | None) -> str:
     "Give each kiosk its own when several share a database.",
 )
 @click.option(
-    "--exit-pin-sha256",
-    "pin_sha256",
+    "--pin-hash",
+    "pin_hash",
     default=None,
-    help="sha256 of the staff PIN (from `surveykit hash-pin`); overrides the file's kiosk.exit_pin_sha256.",
+    help="Hash of the staff PIN as `surveykit hash-pin` prints it (scrypt, or the old sha256); "
+    "overrides the file's kiosk.exit_pin_hash / exit_pin_sha256.",
 )
+@click.option("--exit-pin-sha256", "old_pin_hash", default=None, hidden=True)  # the old name
 @click.option(
     "--busy-timeout",
     type=click.FloatRange(0.05, 60),
@@ -103,7 +109,12 @@ def _pin_hash(option: str | None, from_file: str | None) -> str:
     "answer in memory and trying again later.",
 )
 def kiosk_command(
-    file: str, db_path: str | None, device: str | None, pin_sha256: str | None, busy_timeout: float
+    file: str,
+    db_path: str | None,
+    device: str | None,
+    pin_hash: str | None,
+    old_pin_hash: str | None,
+    busy_timeout: float,
 ) -> None:
     """Run FILE as an unattended kiosk: welcome → questions → thank-you, forever.
 
@@ -123,11 +134,8 @@ def kiosk_command(
         raise UserError(f"{file} is a usability study (it has tasks); a kiosk runs surveys only")
     if not survey.questions and not survey.after:
         raise UserError(f"{file} has no questions")
-    pin = _pin_hash(pin_sha256, survey.kiosk.exit_pin_sha256 if survey.kiosk else None)
-    if not sys.stdin.isatty() or not sys.stdout.isatty():
-        raise UserError("surveykit kiosk needs an interactive terminal (stdin and stdout)")
-    db = resolve_db(db_path)
-    check_writable(db)
+    pin = _pin_hash(pin_hash or old_pin_hash, survey.kiosk.pin_hash if survey.kiosk else None)
+    db = screen_preamble("kiosk", db_path)
     device = device or socket.gethostname()
 
     writer = KioskWriter(db, busy_timeout_s=busy_timeout)
@@ -177,14 +185,13 @@ def _run(
 
     crashes: list[float] = []
     while True:
-        app = KioskApp(definition, writer, device=device, pin_sha256=pin)
+        app = KioskApp(definition, writer, device=device, pin_hash=pin)
         result = app.run()
         if result is not None:
             return result
-        if app.phase == "survey" and app.session_id is not None:
+        if app.phase == "survey" and app.session is not None:
             try:
-                writer.record_event(app.session_id, "exit", data={"by": "crash"})
-                writer.finish_session(app.session_id, "interrupted")
+                app.session.interrupt("crash")
             except Exception as e:  # the writer queues storage failures; this is a bug
                 click.echo(f"surveykit kiosk: could not close the session: {e}", err=True)
         now = time.monotonic()

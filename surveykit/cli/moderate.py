@@ -1,11 +1,26 @@
-"""`surveykit moderate FILE [--participant P7]`: the moderator console for a study."""
+"""`surveykit moderate FILE [--participant P7]`: the moderator console for a study.
+
+Exit status: 0 when the console is closed (ctrl+q; an unfinished session stays
+resumable); 1 for a bad file, no terminal, an unusable database or a
+participant who cannot be opened; 128+N when signal N (SIGINT 130, SIGHUP 129,
+SIGTERM 143) ended it: the session is saved as `interrupted`, a running task
+paused with its active time kept.
+"""
 
 from __future__ import annotations
+
+import sys
 
 import click
 
 from surveykit.cli import cli
-from surveykit.cli.common import UserError, db_option, load_definition, resolve_db
+from surveykit.cli.common import (
+    UserError,
+    db_option,
+    exit_status_for_signal,
+    load_definition,
+    screen_preamble,
+)
 
 
 @cli.command()
@@ -29,10 +44,11 @@ def moderate(file: str, participant: str | None, device: str | None, db_path: st
       k skip    u undo the outcome   e error   h hint   space pause/resume
       r restart n note   enter next  ctrl+q close (the session stays resumable)
 
-    If surveykit stops mid-session, run the same command again: the session
-    resumes where it was, with every event kept.
+    If surveykit stops mid-session (a crash, SIGINT/SIGTERM/SIGHUP), run the
+    same command again: the session resumes where it was, with every event kept.
     """
-    from surveykit.flow.study import StudyError, open_study
+    from surveykit.session.errors import StudyError
+    from surveykit.session.participants import open_study
     from surveykit.storage.store import Store
 
     definition = load_definition(file)
@@ -41,7 +57,8 @@ def moderate(file: str, participant: str | None, device: str | None, db_path: st
             f"{file} has no tasks: `surveykit moderate` runs studies "
             "(a file with a `tasks:` section); use `surveykit run` for a survey"
         )
-    store = Store(resolve_db(db_path))
+    db = screen_preamble("moderate", db_path)
+    store = Store(db)
     try:
         study = None
         resumed = False
@@ -58,8 +75,14 @@ def moderate(file: str, participant: str | None, device: str | None, db_path: st
             study=study,
             resumed=resumed,
             device=device,
-            handle_signals=True,
         )
         app.run()
     finally:
         store.close()
+    if app.stopped_by is not None:
+        click.echo(
+            "surveykit moderate: stopped by a signal; the session is saved as interrupted. "
+            "Run the same command again to resume it.",
+            err=True,
+        )
+        sys.exit(exit_status_for_signal(app.stopped_by))

@@ -2,25 +2,29 @@
 
 Exit status: 0 when the survey is completed, and also when the participant
 leaves it (ctrl+q, confirmed: the session is saved as `abandoned`); 1 for a bad
-file, an unusable database or nothing to `--resume`; 128+N when signal N
-(SIGTERM, SIGHUP) ended it (the session is saved as `interrupted` and can be
-continued). A one-line summary goes to stderr.
+file, no terminal, an unusable database or nothing to `--resume`; 128+N when
+signal N (SIGINT 130, SIGHUP 129, SIGTERM 143) ended it (the session is saved
+as `interrupted` and can be continued). A one-line summary goes to stderr.
 """
 
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
 
 import click
 
 from surveykit.cli import cli
-from surveykit.cli.common import UserError, check_writable, db_option, load_definition, resolve_db
+from surveykit.cli.common import (
+    UserError,
+    db_option,
+    exit_status_for_signal,
+    load_definition,
+    screen_preamble,
+)
 from surveykit.definition.loader import Definition
+from surveykit.session.run import ERROR, ResumeRefused, RunResult, plan_resume
 from surveykit.storage.store import SessionRow, StorageError, Store
-
-if TYPE_CHECKING:
-    from surveykit.tui.run_app import RunResult
+from surveykit.vocabulary import Mode, Status
 
 
 def _plan_resume(
@@ -32,22 +36,14 @@ def _plan_resume(
     resume: bool,
     source: str,
 ) -> SessionRow | None:
-    if participant is None and not resume:
-        return None  # an anonymous run is never offered someone else's session
-    from surveykit.tui.run_app import resumable_session  # (not at import: start-up time)
-
-    candidate = resumable_session(store, definition.survey.id, participant=participant, mode=mode)
-    if candidate is not None and candidate.definition_sha256 != definition.sha256:
-        if resume:
-            raise UserError(
-                f"session {candidate.id} was started with a different version of {source}; "
-                "it cannot be continued with this one (run without --resume to start anew)"
-            )
-        return None
-    if candidate is None and resume:
-        who = f" for participant {participant}" if participant else " without a participant"
-        raise UserError(f"no unfinished '{definition.survey.id}' session{who} to continue")
-    return candidate
+    """The session to continue, by the session layer's resume policy (a refusal is a
+    user error)."""
+    try:
+        return plan_resume(
+            store, definition, participant=participant, mode=mode, resume=resume, source=source
+        )
+    except ResumeRefused as e:
+        raise UserError(str(e)) from None
 
 
 @cli.command("run")
@@ -93,16 +89,13 @@ def run_command(
             f"{file} is a usability study (it has tasks): run it with "
             f"`surveykit moderate {file} --participant P1`, or add --preview to try its questions"
         )
-    db = resolve_db(db_path)
-    check_writable(db)
-    mode = "preview" if preview else "run"
+    db = screen_preamble("run", db_path)
+    mode = Mode.PREVIEW if preview else Mode.RUN
     store = Store(db)
     try:
         candidate = _plan_resume(
             store, definition, participant=participant, mode=mode, resume=resume, source=file
         )
-        if not sys.stdin.isatty() or not sys.stdout.isatty():
-            raise UserError("surveykit run needs an interactive terminal (stdin and stdout)")
         from surveykit.tui.run_app import RunApp
 
         app = RunApp(
@@ -119,12 +112,12 @@ def run_command(
         store.close()
     if result is None:
         raise UserError("the survey stopped unexpectedly (see the message above)")
-    if result.status == "error":
+    if result.status == ERROR:
         raise StorageError(result.error or "cannot write to the database")
     line = _summary(result, file=file, db=db, db_given=db_path is not None, participant=participant)
     click.echo(f"surveykit: {line}", err=True)
     if result.signal:
-        sys.exit(128 + result.signal)
+        sys.exit(exit_status_for_signal(result.signal))
 
 
 def _summary(
@@ -132,11 +125,11 @@ def _summary(
 ) -> str:
     """The one line printed when the runner exits."""
     saved = f"{result.answers} answer{'' if result.answers == 1 else 's'} saved in {db}"
-    if result.status == "completed":
+    if result.status == Status.COMPLETED:
         return f"session {result.session_id} completed, {saved}"
-    if result.status == "abandoned":
+    if result.status == Status.ABANDONED:
         return f"session {result.session_id} left before the end ('abandoned'); {saved}"
-    if result.status == "interrupted":
+    if result.status == Status.INTERRUPTED:
         again = f"surveykit run {file}" + (f" --db {db}" if db_given else "")
         again += f" --participant {participant}" if participant else " --resume"
         return f"session {result.session_id} interrupted; {saved}. Continue it with: {again}"

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 import sys
 
 import click
 
 from surveykit.cli import cli
-from surveykit.cli.common import UserError, resolve_db
+from surveykit.cli.base import UserError, echo, resolve_db
 from surveykit.storage.queries import open_readonly, parse_moment
 
 # scoring (and scipy) is imported when `score` runs, not when any command starts.
@@ -111,12 +112,18 @@ def score_cmd(
         raise UserError(str(e)) from None
     finally:
         conn.close()
+    # On a terminal, `echo` shows control characters in names and labels as symbols.
     if as_json:
-        click.echo(to_json(report))
+        echo(to_json(report))
     elif as_csv:
-        write_csv(report, sys.stdout)
+        if sys.stdout.isatty():
+            buffer = io.StringIO()
+            write_csv(report, buffer)
+            echo(buffer.getvalue(), nl=False)
+        else:
+            write_csv(report, sys.stdout)
     else:
         tty = sys.stdout.isatty()
         width = max(80, min(120, shutil.get_terminal_size((80, 24)).columns)) if tty else 80
-        click.echo(render_table(report, width=width, color=tty), nl=False)
+        echo(render_table(report, width=width, color=tty), nl=False, styled=True)
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import click
 
 from surveykit.cli import cli
-from surveykit.cli.common import UserError, db_option, load_definition, resolve_db
+from surveykit.cli.base import UserError, echo, resolve_db
+from surveykit.cli.common import db_option, load_definition
 from surveykit.simulate import MODES, MixedDataError, SimOptions, simulate
 from surveykit.storage.store import Store
 
@@ -91,6 +92,13 @@ def simulate_cmd(
         except ValueError:
             raise click.BadParameter(f"'{start}' is not a date like 2026-11-02",
                                      param_hint="--start") from None
+        try:  # sessions may run into the day after the last day of fieldwork
+            start_dt + timedelta(days=days + 1)
+        except OverflowError:
+            raise UserError(
+                f"--start {start}: {days} days of fieldwork from that date would run past the "
+                "year 9999; give an earlier date"
+            ) from None
     options = SimOptions(
         sessions=sessions,
         seed=seed,
@@ -114,7 +122,7 @@ def simulate_cmd(
         except MixedDataError as e:
             raise UserError(str(e)) from None
     statuses = ", ".join(f"{v:,} {k}" for k, v in sorted(summary.statuses.items()))
-    click.echo(
+    echo(
         f"{path}: {summary.sessions:,} simulated sessions of {summary.survey_id} "
         f"({statuses or 'none'}); {summary.answers:,} answers, {summary.task_runs:,} task runs, "
         f"{summary.events:,} events"

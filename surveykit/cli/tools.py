@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 from surveykit.cli import cli
-from surveykit.cli.common import UserError
+from surveykit.cli.base import UserError
 
 if TYPE_CHECKING:
     from surveykit.definition.problems import Problem

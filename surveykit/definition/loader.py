@@ -10,7 +10,6 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -30,21 +29,10 @@ from surveykit.definition.models import (
     looks_like_plain_pin,
 )
 from surveykit.definition.problems import DefinitionError, Loc, Problem, clip, did_you_mean, one_of
+from surveykit.definition.record import Definition
 from surveykit.definition.source import Source, gc_paused, read_source
 
 FORMAT_VERSION = 1
-
-
-@dataclass(frozen=True)
-class Definition:
-    """A valid definition and what identifies it in the database."""
-
-    survey: Survey
-    sha256: str
-    source_path: str
-    body_json: str
-    #: what `validate` warns about (`path:line:col: warning: …`); the file is valid
-    warnings: tuple[Problem, ...] = ()
 
 
 def load(path: str | Path, text: str | None = None) -> Definition:

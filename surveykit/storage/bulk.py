@@ -13,7 +13,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from surveykit.storage.store import OUTCOMES, STATUSES, StorageError, Store, encode_value
+from surveykit.storage.store import StorageError, Store, encode_value
+from surveykit.vocabulary import OUTCOMES, STATUSES, Mode
 
 
 @dataclass
@@ -160,10 +161,10 @@ class BulkWriter:
 def real_session_count(store: Store, survey_id: str) -> int:
     """Sessions of a survey that were not written by `simulate` (no `simulated` meta flag)."""
     row = store.conn.execute(
-        "SELECT COUNT(*) FROM sessions WHERE survey_id = ? AND mode != 'preview' AND "
+        "SELECT COUNT(*) FROM sessions WHERE survey_id = ? AND mode != ? AND "
         "COALESCE(json_extract(CASE WHEN json_valid(meta_json) THEN meta_json END, "
         "'$.simulated'), 0) = 0",
-        (survey_id,),
+        (survey_id, Mode.PREVIEW),
     ).fetchone()
     return int(row[0])
 

@@ -118,9 +118,119 @@ def _v3(conn: sqlite3.Connection) -> None:
     gives a choice's option text (views are recreated after every migration)."""
 
 
+# A kiosk's wrong staff-PIN tries and the wall time until which it refuses the next
+# one, per device, so that restarting the kiosk does not reset the wait.
+V4 = """
+        CREATE TABLE IF NOT EXISTS kiosk_pin_lockout (
+            device TEXT PRIMARY KEY,
+            failures INTEGER NOT NULL DEFAULT 0,
+            locked_until TEXT,
+            updated_at TEXT NOT NULL
+        );
+"""
+
+
+# An identity that travels (issue 10): a UUIDv7 per session (`sessions.uuid`), the
+# device that made it (`sessions.device_id`, the `installation` row of that file),
+# a site label, and a per-session sequence number on every event. Rows inserted
+# without them (bulk writes, older code paths) get them from the triggers, so
+# every insert path is covered.
+_UUID_SQL = (
+    "substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-7' || substr(h, 14, 3) || '-' || "
+    "substr('89ab', 1 + (abs(random()) % 4), 1) || substr(h, 18, 3) || '-' || substr(h, 21, 12)"
+)
+
+
+def _v5(conn: sqlite3.Connection) -> None:
+    """Travelling ids: sessions.uuid / device_id / site, installation, events.seq."""
+    from surveykit.ids import Uuid7Generator
+    from surveykit.timeutil import iso_ms, utc_now
+
+    conn.execute(
+        "CREATE TABLE installation (device_id TEXT PRIMARY KEY, created_at TEXT NOT NULL)"
+    )
+    device_id = str(Uuid7Generator()())
+    gen = Uuid7Generator()  # its own: ids for old sessions carry their start times
+    conn.execute(
+        "INSERT INTO installation (device_id, created_at) VALUES (?, ?)",
+        (device_id, iso_ms(utc_now())),
+    )
+    conn.execute("ALTER TABLE sessions ADD COLUMN uuid TEXT")
+    conn.execute("ALTER TABLE sessions ADD COLUMN device_id TEXT")
+    conn.execute("ALTER TABLE sessions ADD COLUMN site TEXT")
+    # Existing sessions get ids in place, in the order they were started.
+    rows = conn.execute(
+        "SELECT id, CAST(ROUND((julianday(started_at) - 2440587.5) * 86400000) AS INTEGER) "
+        "FROM sessions ORDER BY started_at, id"
+    ).fetchall()
+    conn.executemany(
+        "UPDATE sessions SET uuid = ?, device_id = ? WHERE id = ?",
+        [(str(gen(now_ms=max(0, int(ms or 0)))), device_id, sid) for sid, ms in rows],
+    )
+    conn.execute("CREATE UNIQUE INDEX sessions_uuid ON sessions(uuid)")
+    conn.execute("CREATE INDEX sessions_device ON sessions(device_id, status)")
+    ms = "CAST(ROUND((julianday(NEW.started_at) - 2440587.5) * 86400000) AS INTEGER)"
+    conn.execute(
+        f"""CREATE TRIGGER sessions_identity AFTER INSERT ON sessions
+            WHEN NEW.uuid IS NULL OR NEW.device_id IS NULL
+            BEGIN
+                UPDATE sessions SET
+                    uuid = COALESCE(uuid, (SELECT {_UUID_SQL} FROM (SELECT
+                        printf('%012x', {ms}) || lower(hex(randomblob(10))) AS h))),
+                    device_id = COALESCE(device_id, (SELECT device_id FROM installation
+                                                     ORDER BY created_at LIMIT 1))
+                WHERE id = NEW.id;
+            END"""
+    )
+    conn.execute(
+        """CREATE TRIGGER sessions_uuid_kept BEFORE UPDATE OF uuid ON sessions
+            WHEN OLD.uuid IS NOT NULL AND NEW.uuid IS NOT OLD.uuid
+            BEGIN SELECT RAISE(ABORT, 'sessions.uuid never changes'); END"""
+    )
+    conn.execute("ALTER TABLE events ADD COLUMN seq INTEGER")
+    conn.execute(
+        """UPDATE events SET seq = n.rn FROM (
+               SELECT id, ROW_NUMBER() OVER (PARTITION BY session_id ORDER BY id) AS rn FROM events
+           ) AS n WHERE n.id = events.id"""
+    )
+    conn.execute("CREATE UNIQUE INDEX events_session_seq ON events(session_id, seq)")
+    conn.execute(
+        """CREATE TRIGGER events_seq AFTER INSERT ON events WHEN NEW.seq IS NULL
+            BEGIN
+                UPDATE events SET seq = (SELECT COALESCE(MAX(seq), 0) + 1 FROM events
+                                         WHERE session_id = NEW.session_id)
+                WHERE id = NEW.id;
+            END"""
+    )
+    # What `surveykit sync` has had acknowledged by a server (by the server's id).
+    conn.execute(
+        """CREATE TABLE sync_state (
+            server_id TEXT NOT NULL,
+            session_uuid TEXT NOT NULL,
+            content_sha256 TEXT NOT NULL,
+            ended_at TEXT,
+            state TEXT NOT NULL CHECK (state IN ('sent', 'present', 'conflict')),
+            acked_at TEXT NOT NULL,
+            PRIMARY KEY (server_id, session_uuid)
+        )"""
+    )
+    # Incoming copies `surveykit merge` found in conflict with a session already here.
+    conn.execute(
+        """CREATE TABLE merge_conflicts (
+            session_uuid TEXT NOT NULL,
+            source_device TEXT,
+            source_path TEXT,
+            content_sha256 TEXT NOT NULL,
+            body_json TEXT NOT NULL,
+            found_at TEXT NOT NULL,
+            PRIMARY KEY (session_uuid, content_sha256)
+        )"""
+    )
+
+
 #: Migration n+1 is MIGRATIONS[n]: SQL statements, or a function for data moves.
 #: Append only; never edit a released one.
-MIGRATIONS: list[str | Migration] = [V1, V2, _v3]
+MIGRATIONS: list[str | Migration] = [V1, V2, _v3, V4, _v5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

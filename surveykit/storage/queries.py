@@ -19,6 +19,7 @@ from urllib.parse import quote
 from surveykit.storage.migrations import SCHEMA_VERSION
 from surveykit.storage.store import StorageError
 from surveykit.timeutil import iso_ms
+from surveykit.vocabulary import Mode, Status
 
 #: Tables analysis reads; a file without them is not a surveykit database.
 REQUIRED_TABLES = ("definitions", "sessions", "answers", "task_runs", "events", "questions", "tasks")
@@ -119,7 +120,7 @@ class SessionFilter:
         parts: list[str] = []
         args: list[Any] = []
         if not self.include_preview:
-            parts.append(f"{alias}.mode != 'preview'")
+            parts.append(f"{alias}.mode != '{Mode.PREVIEW}'")
         if self.survey is not None:
             parts.append(f"{alias}.survey_id = ?")
             args.append(self.survey)
@@ -130,7 +131,7 @@ class SessionFilter:
             parts.append(f"{alias}.started_at < ?")
             args.append(self.until)
         if self.completed_only:
-            parts.append(f"{alias}.status = 'completed'")
+            parts.append(f"{alias}.status = '{Status.COMPLETED}'")
         return (" AND ".join(parts) or "1"), args
 
     def group_columns(self) -> tuple[list[str], list[Any]]:

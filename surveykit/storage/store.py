@@ -15,18 +15,42 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from surveykit.definition.loader import Definition
-from surveykit.definition.models import Survey
+from surveykit.ids import uuid7
 from surveykit.storage.migrations import NewerSchemaError, migrate
 from surveykit.storage.views import create_wide_view
 from surveykit.timeutil import Monotonic, WallClock, iso_ms, utc_now
+from surveykit.vocabulary import (
+    END_STATUSES,
+    MODES,
+    OUTCOMES,
+    STATUSES,
+    EventKind,
+    Outcome,
+    Status,
+)
 
-MODES = ("run", "kiosk", "moderate", "preview")
-STATUSES = ("in_progress", "completed", "abandoned", "interrupted")
-OUTCOMES = ("success", "partial", "fail", "abandoned", "timeout", "skipped")
+if TYPE_CHECKING:  # types only: storage never loads the definition loader (or pydantic)
+    from surveykit.definition.models import Survey
+    from surveykit.definition.record import Definition
+
+__all__ = [
+    "DEFAULT_DB",
+    "MODES",
+    "OUTCOMES",
+    "STATUSES",
+    "Answer",
+    "SessionRow",
+    "StorageError",
+    "Store",
+    "catalogue",
+    "default_db_path",
+    "encode_value",
+]
+
 DEFAULT_DB = "surveykit.db"
 
 
@@ -64,6 +88,9 @@ class SessionRow:
     meta: dict[str, Any]
     owner_host: str | None
     owner_pid: int | None
+    uuid: str | None = None  # the id that travels with the session (UUIDv7)
+    site: str | None = None
+    device_id: str | None = None  # the installation that made it
 
 
 def encode_value(value: Any) -> tuple[str | None, float | None]:
@@ -72,6 +99,11 @@ def encode_value(value: Any) -> tuple[str | None, float | None]:
         return None, None
     num = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
     return json.dumps(value, ensure_ascii=False), num
+
+
+def _ms_of(stamp: str) -> int:
+    """Unix milliseconds of a stored UTC timestamp (`2026-11-22T10:15:03.123Z`)."""
+    return int(datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp() * 1000)
 
 
 def _pid_alive(pid: int) -> bool:
@@ -150,6 +182,13 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+
+    def device_id(self) -> str:
+        """This file's installation id (made once, when the file was created or upgraded)."""
+        row = self.conn.execute(
+            "SELECT device_id FROM installation ORDER BY created_at LIMIT 1"
+        ).fetchone()
+        return str(row[0])
 
     def __enter__(self) -> Store:
         return self
@@ -236,6 +275,7 @@ class Store:
         device: str | None = None,
         task_order: list[str] | None = None,
         meta: dict[str, Any] | None = None,
+        site: str | None = None,
     ) -> int:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
@@ -244,8 +284,10 @@ class Store:
         with self._tx() as c:
             cur = c.execute(
                 """INSERT INTO sessions (survey_id, definition_sha256, mode, participant, device,
-                       started_at, status, task_order_json, meta_json, owner_host, owner_pid)
-                   VALUES (?, ?, ?, ?, ?, ?, 'in_progress', ?, ?, ?, ?)""",
+                       started_at, status, task_order_json, meta_json, owner_host, owner_pid,
+                       uuid, device_id, site)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                           (SELECT device_id FROM installation ORDER BY created_at LIMIT 1), ?)""",
                 (
                     definition.survey.id,
                     definition.sha256,
@@ -253,15 +295,18 @@ class Store:
                     participant,
                     device,
                     now,
+                    Status.IN_PROGRESS,
                     json.dumps(task_order) if task_order is not None else None,
                     json.dumps(meta or {}, ensure_ascii=False),
                     self.host,
                     self.pid,
+                    str(uuid7(now_ms=_ms_of(now))),
+                    site,
                 ),
             )
             session_id = int(cur.lastrowid or 0)
             self._clocks[session_id] = (self._mono(), 0)
-            self._event(c, session_id, "session_start", data={"mode": mode}, at=now)
+            self._event(c, session_id, EventKind.SESSION_START, data={"mode": mode}, at=now)
         return session_id
 
     def take_over(self, session_id: int) -> SessionRow:
@@ -272,19 +317,19 @@ class Store:
             ).fetchone()
             offset = int(row[0] or 0)
             c.execute(
-                "UPDATE sessions SET owner_host = ?, owner_pid = ?, status = 'in_progress', "
+                "UPDATE sessions SET owner_host = ?, owner_pid = ?, status = ?, "
                 "ended_at = NULL WHERE id = ?",
-                (self.host, self.pid, session_id),
+                (self.host, self.pid, Status.IN_PROGRESS, session_id),
             )
             self._clocks[session_id] = (self._mono(), offset)
-            self._event(c, session_id, "resume")
+            self._event(c, session_id, EventKind.RESUME)
         return self.session(session_id)
 
-    def finish_session(self, session_id: int, status: str = "completed") -> None:
-        if status not in STATUSES or status == "in_progress":
-            raise ValueError(f"status must be one of {STATUSES[1:]}")
+    def finish_session(self, session_id: int, status: str = Status.COMPLETED) -> None:
+        if status not in END_STATUSES:
+            raise ValueError(f"status must be one of {END_STATUSES}")
         with self._tx() as c:
-            self._event(c, session_id, "session_end", data={"status": status})
+            self._event(c, session_id, EventKind.SESSION_END, data={"status": status})
             c.execute(
                 "UPDATE sessions SET status = ?, ended_at = ? WHERE id = ?",
                 (status, self.now(), session_id),
@@ -320,7 +365,7 @@ class Store:
 
     def is_orphan(self, s: SessionRow) -> bool:
         """In progress, but its process on this machine is gone."""
-        if s.status != "in_progress":
+        if s.status != Status.IN_PROGRESS:
             return False
         if s.owner_host != self.host or s.owner_pid is None:
             return False
@@ -330,23 +375,22 @@ class Store:
 
     def resumable(self, survey_id: str, participant: str) -> SessionRow | None:
         """The participant's latest in-progress session whose process died."""
-        for s in reversed(self.sessions(survey_id, participant=participant, status="in_progress")):
+        for s in reversed(self.sessions(survey_id, participant=participant, status=Status.IN_PROGRESS)):
             if self.is_orphan(s):
                 return s
         return None
 
     def mark_orphans_interrupted(self, survey_id: str | None = None) -> list[int]:
         """Sessions left in progress by a dead process become `interrupted`."""
-        ids = [s.id for s in self.sessions(survey_id, status="in_progress") if self.is_orphan(s)]
+        ids = [s.id for s in self.sessions(survey_id, status=Status.IN_PROGRESS) if self.is_orphan(s)]
         for sid in ids:
             with self._tx() as c:
                 last = c.execute("SELECT MAX(at) FROM events WHERE session_id = ?", (sid,)).fetchone()[0]
                 c.execute(
-                    "UPDATE sessions SET status = 'interrupted', ended_at = ? WHERE id = ? "
-                    "AND status = 'in_progress'",
-                    (last or self.now(), sid),
+                    "UPDATE sessions SET status = ?, ended_at = ? WHERE id = ? AND status = ?",
+                    (Status.INTERRUPTED, last or self.now(), sid, Status.IN_PROGRESS),
                 )
-                self._event(c, sid, "interrupted", data={"reason": "process ended without closing"})
+                self._event(c, sid, EventKind.INTERRUPTED, data={"reason": "process ended without closing"})
         return ids
 
     # --- answers -----------------------------------------------------------------------
@@ -363,7 +407,7 @@ class Store:
         now = self.now()
         with self._tx() as c:
             self._event(
-                c, session_id, "shown", task_id=task_id, question_id=question_id, data=data, at=now
+                c, session_id, EventKind.SHOWN, task_id=task_id, question_id=question_id, data=data, at=now
             )
         return now
 
@@ -372,9 +416,9 @@ class Store:
         return {
             r[0]
             for r in self.conn.execute(
-                "SELECT DISTINCT question_id FROM events WHERE session_id = ? AND kind = 'shown' "
+                "SELECT DISTINCT question_id FROM events WHERE session_id = ? AND kind = ? "
                 "AND COALESCE(task_id, '') = ?",
-                (session_id, task_id),
+                (session_id, EventKind.SHOWN, task_id),
             )
         }
 
@@ -412,14 +456,14 @@ class Store:
             )
             new = {"value": value, "na": is_na, "response_ms": response_ms}
             if old is None:
-                self._event(c, session_id, "answered", task_id=task_id, question_id=question_id, data=new, at=now)
+                self._event(c, session_id, EventKind.ANSWERED, task_id=task_id, question_id=question_id, data=new, at=now)
             elif old["value_json"] != value_json or bool(old["is_na"]) != is_na:
                 prev = {
                     "value": json.loads(old["value_json"]) if old["value_json"] is not None else None,
                     "na": bool(old["is_na"]),
                 }
                 self._event(
-                    c, session_id, "changed", task_id=task_id, question_id=question_id,
+                    c, session_id, EventKind.CHANGED, task_id=task_id, question_id=question_id,
                     data={"from": prev, "to": new}, at=now,
                 )
 
@@ -433,7 +477,7 @@ class Store:
             ).fetchone()
             if old is not None:
                 self._event(
-                    c, session_id, "cleared", task_id=task_id, question_id=question_id,
+                    c, session_id, EventKind.CLEARED, task_id=task_id, question_id=question_id,
                     data={
                         "value": json.loads(old["value_json"]) if old["value_json"] else None,
                         "na": bool(old["is_na"]),
@@ -482,8 +526,9 @@ class Store:
         at: str | None = None,
     ) -> int:
         cur = c.execute(
-            "INSERT INTO events (session_id, at, elapsed_ms, kind, task_id, question_id, data_json) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO events (session_id, at, elapsed_ms, kind, task_id, question_id, data_json, "
+            "seq) VALUES (?, ?, ?, ?, ?, ?, ?, "
+            "(SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE session_id = ?1))",
             (
                 session_id,
                 at or self.now(),
@@ -517,7 +562,7 @@ class Store:
                        ended_at = NULL, active_ms = 0, outcome = NULL, errors = 0, hints = 0""",
                 (session_id, task_id, position, now),
             )
-            self._event(c, session_id, "task_start", task_id=task_id, data={"position": position}, at=now)
+            self._event(c, session_id, EventKind.TASK_START, task_id=task_id, data={"position": position}, at=now)
 
     def task_event(
         self,
@@ -530,17 +575,17 @@ class Store:
     ) -> None:
         """pause/resume/error/hint/note/restart/reopen… with the run's row kept in step."""
         with self._tx() as c:
-            if kind == "error":
+            if kind == EventKind.ERROR:
                 c.execute(
                     "UPDATE task_runs SET errors = errors + 1 WHERE session_id = ? AND task_id = ?",
                     (session_id, task_id),
                 )
-            elif kind == "hint":
+            elif kind == EventKind.HINT:
                 c.execute(
                     "UPDATE task_runs SET hints = hints + 1 WHERE session_id = ? AND task_id = ?",
                     (session_id, task_id),
                 )
-            elif kind == "reopen":  # the moderator undid the end: no outcome until ended again
+            elif kind == EventKind.REOPEN:  # the moderator undid the end: no outcome until ended again
                 c.execute(
                     "UPDATE task_runs SET outcome = NULL, ended_at = NULL "
                     "WHERE session_id = ? AND task_id = ?",
@@ -568,7 +613,7 @@ class Store:
                 (outcome, active_ms, now, session_id, task_id),
             )
             self._event(
-                c, session_id, "task_end", task_id=task_id,
+                c, session_id, EventKind.TASK_END, task_id=task_id,
                 data={"outcome": outcome, "active_ms": active_ms}, at=now,
             )
 
@@ -577,12 +622,15 @@ class Store:
         with self._tx() as c:
             c.execute(
                 """INSERT INTO task_runs (session_id, task_id, position, started_at, ended_at,
-                       active_ms, outcome) VALUES (?, ?, ?, NULL, ?, 0, 'skipped')
-                   ON CONFLICT (session_id, task_id) DO UPDATE SET outcome = 'skipped',
+                       active_ms, outcome) VALUES (?, ?, ?, NULL, ?, 0, ?)
+                   ON CONFLICT (session_id, task_id) DO UPDATE SET outcome = excluded.outcome,
                        ended_at = excluded.ended_at""",
-                (session_id, task_id, position, now),
+                (session_id, task_id, position, now, Outcome.SKIPPED),
             )
-            self._event(c, session_id, "task_end", task_id=task_id, data={"outcome": "skipped"}, at=now)
+            self._event(
+                c, session_id, EventKind.TASK_END, task_id=task_id,
+                data={"outcome": Outcome.SKIPPED}, at=now,
+            )
 
     def task_runs(self, session_id: int) -> list[dict[str, Any]]:
         return [
@@ -591,6 +639,29 @@ class Store:
                 "SELECT * FROM task_runs WHERE session_id = ? ORDER BY position", (session_id,)
             )
         ]
+
+    # --- kiosk staff PIN lock-out ------------------------------------------------------
+
+    def pin_lockout(self, device: str) -> tuple[int, str | None]:
+        """A kiosk device's wrong PIN tries so far and the UTC time until which it is
+        locked (ISO 8601, None when not locked)."""
+        row = self.conn.execute(
+            "SELECT failures, locked_until FROM kiosk_pin_lockout WHERE device = ?", (device,)
+        ).fetchone()
+        if row is None:
+            return 0, None
+        return int(row["failures"]), row["locked_until"]
+
+    def save_pin_lockout(self, device: str, failures: int, locked_until: str | None) -> None:
+        """Keep a kiosk device's PIN lock-out (a right PIN saves 0 and None)."""
+        with self._tx() as c:
+            c.execute(
+                """INSERT INTO kiosk_pin_lockout (device, failures, locked_until, updated_at)
+                   VALUES (?, ?, ?, ?)
+                   ON CONFLICT (device) DO UPDATE SET failures = excluded.failures,
+                       locked_until = excluded.locked_until, updated_at = excluded.updated_at""",
+                (device, failures, locked_until, self.now()),
+            )
 
 
 def _session_row(r: sqlite3.Row) -> SessionRow:
@@ -608,6 +679,9 @@ def _session_row(r: sqlite3.Row) -> SessionRow:
         meta=json.loads(r["meta_json"]) if r["meta_json"] else {},
         owner_host=r["owner_host"],
         owner_pid=r["owner_pid"],
+        uuid=r["uuid"],
+        site=r["site"],
+        device_id=r["device_id"],
     )
 
 

@@ -18,7 +18,8 @@ FIXED_VIEWS = {
                    AS wall_ms,
                (SELECT COUNT(*) FROM answers a WHERE a.session_id = s.id) AS answers,
                (SELECT COUNT(*) FROM task_runs t WHERE t.session_id = s.id) AS task_runs,
-               s.task_order_json, s.meta_json, s.definition_sha256
+               s.task_order_json, s.meta_json, s.definition_sha256,
+               s.uuid AS session_uuid, s.site, s.device_id
         FROM sessions s JOIN definitions d ON d.sha256 = s.definition_sha256
     """,
     "answers_labeled": """

@@ -16,7 +16,10 @@ reach the previous person's answers (Back stays inside the current session).
   neutralised as well, so a binding added later in a runner widget cannot undo
   the lock. The only ways out: the right PIN, or a signal from outside.
 * Signals: SIGTERM, SIGHUP and SIGINT save the session in progress as
-  `interrupted` and exit cleanly (the terminal is restored by Textual).
+  `interrupted` and exit cleanly (the shared signal policy of `SurveykitApp`;
+  the terminal is restored by Textual).
+* Sessions: each pass is a `SurveySession` (session layer) on the writer; the
+  app only routes the welcome, question, thank-you and PIN screens.
 * Storage: every write goes through a `KioskWriter`; while the database
   fails, answers are kept in order in memory, a staff banner shows on every
   screen, and the writer is retried (in a worker thread) until they land.
@@ -27,17 +30,15 @@ so tests move time by hand and call `tick()`.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import re
 import secrets
-import signal
 import sys
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events
 from textual.binding import Binding, BindingType
@@ -45,26 +46,27 @@ from textual.screen import Screen
 
 from surveykit.definition.loader import Definition
 from surveykit.definition.models import KioskSettings
-from surveykit.flow.kiosk import IdleTimer, PinGate
-from surveykit.flow.kiosk_writer import KioskWriter
-from surveykit.flow.session import QuestionRun, flow_for
-from surveykit.storage.store import Store
+from surveykit.session.kiosk import IdleTimer, PinGate
+from surveykit.session.survey import SurveySession
+from surveykit.timeutil import WallClock, utc_now
 from surveykit.tui.app import SurveykitApp
-from surveykit.tui.run_app import blocks_for
 from surveykit.tui.screens.kiosk_fault import BANNER_ID, FaultBanner
 from surveykit.tui.screens.kiosk_pin import KioskPinScreen
 from surveykit.tui.screens.kiosk_still_there import StillThereScreen
 from surveykit.tui.screens.kiosk_thanks import KioskThanksScreen
 from surveykit.tui.screens.kiosk_welcome import KioskWelcomeScreen
 from surveykit.tui.screens.questions import QuestionsScreen
+from surveykit.vocabulary import Mode, Status
+
+if TYPE_CHECKING:
+    from surveykit.session.questions import QuestionRun
+    from surveykit.storage.kiosk_writer import KioskWriter
 
 #: the staff key (SPEC §3)
 STAFF_KEYS = frozenset({"ctrl+q"})
 #: keys swallowed before anything else sees them
 BLOCKED_KEYS = frozenset({"ctrl+c", "ctrl+z", "ctrl+backslash", "ctrl+p", "ctrl+underscore"})
 _FUNCTION_KEY = re.compile(r"^(?:[a-z]+\+)*f\d{1,2}$")
-#: the signals that stop a kiosk cleanly
-STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 #: how long the "saving works again" note stays after an outage
 ALL_CLEAR_S = 10.0
 
@@ -102,11 +104,12 @@ class KioskApp(SurveykitApp[KioskResult]):
         writer: KioskWriter,
         *,
         device: str | None = None,
-        pin_sha256: str | None = None,
+        pin_hash: str | None = None,
         idle_reset_s: float | None = None,
         thank_you_s: float | None = None,
         warn_s: float | None = None,
         mono: Callable[[], float] = time.monotonic,
+        wall: WallClock = utc_now,
         tick_s: float = 0.25,
         flush_in_thread: bool = True,
         arm_delay_s: float = 0.6,
@@ -129,38 +132,45 @@ class KioskApp(SurveykitApp[KioskResult]):
         self.thank_you_s = float(thank_you_s if thank_you_s is not None else settings.thank_you_s)
         self.mono = mono
         self.idle = IdleTimer(self.idle_reset_s, warn_s=warn_s, now=mono)
-        self.gate = PinGate(pin_sha256 or settings.exit_pin_sha256, now=mono)
+        self.gate = PinGate(
+            pin_hash or settings.pin_hash,
+            now=mono,
+            wall=wall,
+            lockout=writer,
+            device=device or "",
+        )
         self.tick_s = tick_s
         self.flush_in_thread = flush_in_thread
         self.arm_delay_s = arm_delay_s
         self.pin_idle_s = pin_idle_s
-        self.blocks = blocks_for(definition, heading=self.survey.title)
         self.phase = "starting"  # welcome | survey | thanks | stopping
-        self.session_id: int | None = None
-        self.runs: list[QuestionRun] = []
+        self.session: SurveySession | None = None
         self.counts: Counter[str] = Counter()
-        self._block_index = 0
-        self._seed = ""
         self._generation = 0
         self._thanks_until = 0.0
         self._was_healthy = True
         self._all_clear_until = 0.0
         self._stopping = False
+        self._interrupted: int | None = None
 
     # --- start ---------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        super().on_mount()  # the signal policy
         if not self.is_headless:
-            self._install_signal_handlers()
             _no_terminal_signals()
         self.set_interval(self.tick_s, self.tick, name="kiosk tick")
         self.show_welcome()
 
-    def _install_signal_handlers(self) -> None:
-        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            loop = asyncio.get_running_loop()
-            for sig in STOP_SIGNALS:
-                loop.add_signal_handler(sig, self.on_signal, sig)
+    # --- what the tests and the CLI read ---------------------------------------------------
+
+    @property
+    def session_id(self) -> int | None:
+        return self.session.session_id if self.session is not None else None
+
+    @property
+    def runs(self) -> list[QuestionRun]:
+        return self.session.runs if self.session is not None else []
 
     # --- the loop ------------------------------------------------------------------------
 
@@ -172,8 +182,7 @@ class KioskApp(SurveykitApp[KioskResult]):
 
     def show_welcome(self) -> None:
         self.phase = "welcome"
-        self.session_id = None
-        self.runs = []
+        self.session = None
         self._generation += 1
         screen = KioskWelcomeScreen(
             self.survey.title,
@@ -190,62 +199,45 @@ class KioskApp(SurveykitApp[KioskResult]):
 
     def start_session(self) -> None:
         self._generation += 1
-        self.session_id = self.writer.start_session(self.definition, "kiosk", device=self.device)
-        self.phase = "survey"
-        self.runs = []
-        self._block_index = 0
-        self._seed = (
-            f"{self.survey.id}:{self.device or ''}:{self.session_id}:{secrets.token_hex(8)}"
+        token = secrets.token_hex(8)
+        self.session = SurveySession.begin(
+            self.writer,
+            self.definition,
+            Mode.KIOSK,
+            device=self.device,
+            mono=self.mono,
+            heading=self.survey.title,
         )
+        self.session.seed = f"{self.survey.id}:{self.device or ''}:{self.session.session_id}:{token}"
+        self.phase = "survey"
         self.idle.touch()
         self.counts["started"] += 1
         self._next_block()
 
-    def _answers_so_far(self) -> tuple[dict[str, Any], set[str]]:
-        """Answers of the main questions so far, for later blocks (from memory, not the file)."""
-        values: dict[str, Any] = {}
-        na: set[str] = set()
-        for run in self.runs:
-            if run.task_id == "":
-                values.update(run.flow.answers)
-                na |= set(run.flow.na)
-        return values, na
-
     def _next_block(self) -> None:
-        assert self.session_id is not None
-        writer = cast(Store, self.writer)  # the writer offers every Store call QuestionRun makes
-        while self._block_index < len(self.blocks):
-            block = self.blocks[self._block_index]
-            self._block_index += 1
-            context, context_na = self._answers_so_far() if self.runs else ({}, set())
-            flow = flow_for(
-                block.questions,
-                seed=self._seed,
-                task_id=block.task_id,
-                context=context,
-                context_na=context_na,
-            )
-            run = QuestionRun(writer, self.session_id, flow, mono=self.mono)
-            self.runs.append(run)
-            run.start()
-            if run.finished:
-                continue
-            screen = QuestionsScreen(run, heading=block.heading, big=True)
-            generation = self._generation
-            self._show(screen, lambda _, g=generation: self._block_done(g))
+        assert self.session is not None
+        nxt = self.session.next_block()
+        if nxt is None:
+            self._complete()
             return
-        self._complete()
+        block, run = nxt
+        screen = QuestionsScreen(run, heading=block.heading, big=True)
+        generation = self._generation
+
+        def done(_: bool | None) -> None:
+            self._block_done(generation)
+
+        self._show(screen, done)
 
     def _block_done(self, generation: int) -> None:
         if generation == self._generation and self.phase == "survey" and not self._stopping:
             self._next_block()
 
     def _complete(self) -> None:
-        assert self.session_id is not None
-        self.writer.finish_session(self.session_id, "completed")
-        self.counts["completed"] += 1
-        self.session_id = None
-        self.runs = []
+        assert self.session is not None
+        self.session.complete()
+        self.counts[Status.COMPLETED] += 1
+        self.session = None
         self._generation += 1
         self.phase = "thanks"
         self._thanks_until = self.mono() + self.thank_you_s
@@ -253,24 +245,11 @@ class KioskApp(SurveykitApp[KioskResult]):
 
     def abandon(self) -> None:
         """Idle too long mid-survey: saved as `abandoned` (answers kept), back to welcome."""
-        if self.phase != "survey" or self.session_id is None:
+        if self.phase != "survey" or self.session is None:
             return
-        current = self._current_question()
-        self.writer.record_event(
-            self.session_id,
-            "idle_reset",
-            question_id=current,
-            data={"idle_s": round(self.idle.idle_s, 3), "idle_reset_s": self.idle_reset_s},
-        )
-        self.writer.finish_session(self.session_id, "abandoned")
-        self.counts["abandoned"] += 1
+        self.session.idle_reset(self.idle.idle_s, self.idle_reset_s)
+        self.counts[Status.ABANDONED] += 1
         self.show_welcome()
-
-    def _current_question(self) -> str | None:
-        for run in reversed(self.runs):
-            if run.current is not None:
-                return run.current.key
-        return None
 
     # --- the clock -------------------------------------------------------------------------
 
@@ -409,25 +388,28 @@ class KioskApp(SurveykitApp[KioskResult]):
 
     # --- stopping ---------------------------------------------------------------------------
 
-    def on_signal(self, sig: int) -> None:
-        """SIGTERM / SIGHUP / SIGINT from outside: save the session as interrupted, exit."""
-        self.stop("signal", sig)
+    def interrupt_session(self, by: str) -> None:
+        """The signal policy (SurveykitApp.on_signal): the session in progress, if any,
+        is saved as `interrupted` with an `exit` event naming the signal."""
+        self._interrupt(by)
+
+    def exit_after_signal(self) -> None:
+        self.stop("signal", self.stopped_by)
+
+    def _interrupt(self, by: str) -> None:
+        if self.phase == "survey" and self.session is not None and not self._stopping:
+            if self.session.interrupt(by):
+                self.counts[Status.INTERRUPTED] += 1
+                self._interrupted = self.session.session_id
 
     def stop(self, reason: str, sig: int | None = None) -> None:
         if self._stopping:
             return
+        if sig is None:
+            self._interrupt("staff PIN")
         self._stopping = True
-        interrupted = None
-        if self.phase == "survey" and self.session_id is not None:
-            by = signal.Signals(sig).name if sig is not None else "staff PIN"
-            self.writer.record_event(
-                self.session_id, "exit", question_id=self._current_question(), data={"by": by}
-            )
-            self.writer.finish_session(self.session_id, "interrupted")
-            self.counts["interrupted"] += 1
-            interrupted = self.session_id
         self.phase = "stopping"
-        self.exit(KioskResult(reason, sig, self.counts, interrupted))
+        self.exit(KioskResult(reason, sig, self.counts, self._interrupted))
 
 
 def _no_terminal_signals() -> None:

@@ -7,31 +7,27 @@ Screens, in the order a session meets them::
     → summary
 
 The app only routes between screens; `StudySession` decides what comes next
-and writes everything to the Store as it happens.
+and writes everything to the Store as it happens. A stop signal (SIGINT,
+SIGTERM, SIGHUP) suspends the session through the shared signal policy of
+`SurveykitApp`: a running task is paused with its active time saved, and the
+session is saved as `interrupted`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import signal
 import time
 from collections.abc import Callable
-from pathlib import Path
-from typing import ClassVar
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, ClassVar
 
+from textual.app import CSSPathType
 from textual.binding import Binding, BindingType
 
 from surveykit.definition.loader import Definition
-from surveykit.flow.study import (
-    Block,
-    StudyError,
-    StudySession,
-    open_study,
-    participants,
-    suggest_participant,
-)
-from surveykit.storage.store import StorageError, Store
+from surveykit.session.errors import StorageError, StudyError
+from surveykit.session.participants import open_study, participants, suggest_participant
+from surveykit.session.study import Block, StudySession
 from surveykit.tui.app import SurveykitApp, style_paths
 from surveykit.tui.screens.intro import IntroScreen
 from surveykit.tui.screens.moderator_confirm import ConfirmScreen
@@ -40,6 +36,9 @@ from surveykit.tui.screens.moderator_participants import ParticipantsScreen
 from surveykit.tui.screens.moderator_summary import SummaryScreen
 from surveykit.tui.screens.outro import OutroScreen
 from surveykit.tui.screens.questions import QuestionsScreen
+
+if TYPE_CHECKING:
+    from surveykit.storage.store import Store
 
 STYLES = Path(__file__).parent / "styles"
 
@@ -52,7 +51,7 @@ HEADINGS: dict[Block, str] = {
 }
 
 
-def _css_paths() -> list[str | Path]:
+def _css_paths() -> list[str | PurePath]:
     """The shared styles, with ours last (once, whether or not the base already has it)."""
     ours = STYLES / "moderate.tcss"
     shared = [p for p in style_paths() if Path(p).resolve() != ours.resolve()]
@@ -67,7 +66,7 @@ class ModerateApp(SurveykitApp[None]):
     clock of the task timer (tests freeze it).
     """
 
-    CSS_PATH: ClassVar = _css_paths()
+    CSS_PATH: ClassVar[CSSPathType | None] = _css_paths()
     ENABLE_COMMAND_PALETTE: ClassVar[bool] = False
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True)
@@ -82,7 +81,6 @@ class ModerateApp(SurveykitApp[None]):
         resumed: bool = False,
         device: str | None = None,
         now: Now = time.monotonic,
-        handle_signals: bool = False,
     ) -> None:
         super().__init__()
         self.store = store
@@ -91,7 +89,6 @@ class ModerateApp(SurveykitApp[None]):
         self.resumed = resumed
         self.device = device
         self.now = now
-        self.handle_signals = handle_signals
         self.title = definition.survey.title
         self._quitting = False
         self._question_screen_open = False
@@ -99,8 +96,7 @@ class ModerateApp(SurveykitApp[None]):
     # --- start ---------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        if self.handle_signals:
-            self._install_signal_handlers()
+        super().on_mount()
         if self.study is not None:
             self._open(self.study, self.resumed)
             return
@@ -183,7 +179,7 @@ class ModerateApp(SurveykitApp[None]):
             self.push_screen(QuestionsScreen(run, heading=heading), finished)
 
         intro = self.definition.survey.intro
-        fresh = not run.flow.answers and not self.store.shown_keys(study.session_id)
+        fresh = not run.flow.answers and study.questions_fresh()
         if block == "questions" and intro and fresh:
             self.push_screen(IntroScreen(self.definition.survey.title, intro), ask)
         else:
@@ -197,7 +193,13 @@ class ModerateApp(SurveykitApp[None]):
         except StorageError as e:
             self._not_saved(e)
             return
-        summary = SummaryScreen(self.definition.survey.title, study.summary(), study.session_id)
+        from surveykit.scoring.stats import sus_grade, sus_respondent  # (scoring: only now)
+
+        summary = SummaryScreen(
+            self.definition.survey.title,
+            study.summary(sus_score=sus_respondent, sus_grade=sus_grade),
+            study.session_id,
+        )
         outro = self.definition.survey.outro
         if outro:
             self.push_screen(
@@ -252,8 +254,10 @@ class ModerateApp(SurveykitApp[None]):
             console.refresh_view()
             console.say(f"NOT SAVED, press Enter to try again: {error}", ok=False)
 
-    def _install_signal_handlers(self) -> None:
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGHUP):
-            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.add_signal_handler(sig, self.leave)
+    # --- the signal policy (see SurveykitApp) ---------------------------------------------
+
+    def interrupt_session(self, by: str) -> None:
+        """A running task is paused (its active time kept), the session `interrupted`."""
+        if self.study is not None and not self.study.completed:
+            with contextlib.suppress(StudyError, StorageError):
+                self.study.suspend(by=by)

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from terminal import Terminal, require_tmux  # tests/ is on pytest's pythonpath
 
-from surveykit.flow.kiosk import pin_sha256
+from surveykit.session.kiosk import pin_sha256
 
 pytestmark = pytest.mark.e2e
 
@@ -137,6 +137,11 @@ def test_sighup_and_sigint_exit_cleanly_with_the_session_saved(tmp_path: Path, s
     (s,) = rows(db, "SELECT * FROM sessions")
     assert s["status"] == "interrupted"
     assert answers(db, s["id"]) == {"nps": 9}
+    last = rows(db, "SELECT * FROM events WHERE session_id = ? ORDER BY id", s["id"])[-2:]
+    assert [(e["kind"], json.loads(e["data_json"])) for e in last] == [
+        ("exit", {"by": signal.Signals(sig).name}),
+        ("session_end", {"status": "interrupted"}),
+    ]
 
 
 def test_full_loop_then_the_staff_pin(tmp_path: Path) -> None:

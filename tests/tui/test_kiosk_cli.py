@@ -16,8 +16,10 @@ import pytest
 
 from surveykit.cli import kiosk as kiosk_cli
 from surveykit.definition.loader import load
-from surveykit.flow.kiosk import pin_sha256
-from surveykit.flow.kiosk_writer import KioskWriter, find_spills
+from surveykit.pin import hash_pin
+from surveykit.session.kiosk import pin_sha256
+from surveykit.session.survey import SurveySession
+from surveykit.storage.kiosk_writer import KioskWriter, find_spills
 from surveykit.tui import kiosk_app
 from surveykit.tui.kiosk_app import KioskResult
 
@@ -67,6 +69,21 @@ def test_pin_from_the_command_line_overrides_the_file() -> None:
     assert kiosk_cli._pin_hash(good.upper(), None) == good
     assert kiosk_cli._pin_hash(good, pin_sha256("2468")) == good
     assert kiosk_cli._pin_hash(None, good) == good
+    salted = hash_pin("123456", n=2**10)  # the new form is kept exactly (base64 is case-sensitive)
+    assert kiosk_cli._pin_hash(salted, pin_sha256("2468")) == salted
+    assert kiosk_cli._pin_hash(None, salted) == salted
+
+
+def test_pin_hash_option_and_its_old_name(tmp_path: Path) -> None:
+    (tmp_path / "s.yaml").write_text(NO_PIN)
+    for flag in ("--pin-hash", "--exit-pin-sha256"):
+        r = surveykit("kiosk", "s.yaml", flag, "scrypt$1$2", cwd=tmp_path)
+        assert r.returncode == 1 and "64 hex digits" in r.stderr and "scrypt" in r.stderr
+        # a good hash gets past the check (and stops at the missing terminal)
+        r = surveykit("kiosk", "s.yaml", flag, hash_pin("1", n=2**10), cwd=tmp_path)
+        assert r.returncode == 1 and "interactive terminal" in r.stderr, r.stderr
+    r = surveykit("kiosk", "--help", cwd=tmp_path)
+    assert "--pin-hash" in r.stdout and "--exit-pin-sha256" not in r.stdout
 
 
 def test_textual_ways_out_are_dropped_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -92,14 +109,14 @@ class FakeApp:
         self.writer = writer
         self.definition = definition
         self.phase = "welcome"
-        self.session_id: int | None = None
+        self.session: SurveySession | None = None
         FakeApp.made.append(self)
 
     def run(self) -> KioskResult | None:
         if FakeApp.crashes:
             FakeApp.crashes -= 1
-            self.session_id = self.writer.start_session(self.definition, "kiosk")
-            self.writer.record_answer(self.session_id, "nps", 9)
+            self.session = SurveySession.begin(self.writer, self.definition, "kiosk")
+            self.writer.record_answer(self.session.session_id, "nps", 9)
             self.phase = "survey"
             return None
         return KioskResult("pin", counts=Counter(completed=3))

@@ -261,3 +261,81 @@ async def test_a_signal_on_the_welcome_screen_saves_nothing(tmp_path: Path) -> N
         k.app.on_signal(signal.SIGTERM)
         await pilot.pause()
     assert isinstance(k.app.return_value, KioskResult) and k.sessions() == []
+
+
+async def test_a_wrong_pin_wait_survives_a_restart_of_the_kiosk(tmp_path: Path) -> None:
+    """The lock-out is kept in the database: a new kiosk process still makes staff wait."""
+    k = kiosk(tmp_path)
+    async with k.app.run_test(size=SIZE) as pilot:
+        await k.later(pilot, 1)
+        await k.keys(pilot, "ctrl+q")
+        for wrong in ("1111", "2222", "3333"):
+            await k.keys(pilot, *wrong, "enter")
+        assert "Wrong PIN. Wait 2 s before the next try." in k.text()
+        k.app.on_signal(signal.SIGTERM)  # the kiosk goes down (a crash, a restart)
+        await pilot.pause()
+    (row,) = k.rows("SELECT * FROM kiosk_pin_lockout")
+    assert (row["device"], row["failures"]) == ("till-1", 3) and row["locked_until"]
+
+    k.app = k.new_app()  # the next start, half a second later
+    k.clock.advance(0.5)
+    async with k.app.run_test(size=SIZE) as pilot:
+        await k.later(pilot, 0.25)
+        await k.keys(pilot, "ctrl+q")
+        assert "Too many wrong tries. Wait 2 s." in k.text(), k.text()  # 1.25 s left
+        pin = k.app.screen
+        assert isinstance(pin, KioskPinScreen)
+        await k.keys(pilot, *PIN, "enter")  # refused while locked
+        assert pin.entered == 0 and k.app.is_running
+        await k.later(pilot, 1.25)
+        await k.keys(pilot, *"4444", "enter")  # the count goes on: 4th wrong try waits 4 s
+        assert "Wait 4 s" in k.text()
+        await k.later(pilot, 4)
+        await k.keys(pilot, *PIN, "enter")
+    result = k.app.return_value
+    assert isinstance(result, KioskResult) and result.reason == "pin"
+    (row,) = k.rows("SELECT * FROM kiosk_pin_lockout")
+    assert (row["failures"], row["locked_until"]) == (0, None)
+
+
+def test_the_old_sha256_pin_form_still_opens(tmp_path: Path) -> None:
+    from surveykit.pin import hash_pin
+    from surveykit.session.kiosk import PinGate, pin_sha256
+
+    assert PinGate(pin_sha256(PIN)).check(PIN).ok
+    assert PinGate(pin_sha256(PIN).upper()).check(PIN).ok
+    new = hash_pin(PIN, n=2**10)
+    assert PinGate(new).check(PIN).ok and not PinGate(new).check("2469").ok
+
+
+def test_a_saved_lock_is_never_longer_than_the_longest_wait(tmp_path: Path) -> None:
+    """A wall clock set far ahead when the lock was saved cannot lock the kiosk for good;
+    a lock-out that cannot be read or saved (the file failing) stays in memory."""
+    from datetime import UTC, datetime, timedelta
+
+    from surveykit.pin import hash_pin
+    from surveykit.session.kiosk import PinGate
+    from surveykit.storage.store import Store
+
+    store = Store(tmp_path / "k.db")
+    store.save_pin_lockout("till-1", 9, "2999-01-01T00:00:00.000Z")
+    now = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
+    gate = PinGate(
+        hash_pin(PIN, n=2**10), now=lambda: 50.0, wall=lambda: now, lockout=store, device="till-1"
+    )
+    assert gate.failures == 9 and gate.locked_for() == gate.max_delay_s
+    other = PinGate(hash_pin(PIN, n=2**10), lockout=store, device="till-2")  # per device
+    assert other.failures == 0 and other.locked_for() == 0
+    store.conn.execute("PRAGMA query_only = 1")  # saving fails: the try still counts
+    t = [100.0]
+    gate = PinGate(
+        hash_pin(PIN, n=2**10),
+        now=lambda: t[0],
+        wall=lambda: now + timedelta(seconds=t[0]),
+        lockout=store,
+        device="till-2",
+    )
+    for _ in range(3):
+        gate.check("0000")
+    assert gate.failures == 3 and gate.locked_for() == 2
+    store.close()

@@ -17,8 +17,8 @@ from typing import Any
 from textual.pilot import Pilot
 
 from surveykit.definition.loader import Definition, load
-from surveykit.flow.kiosk import pin_sha256
-from surveykit.flow.kiosk_writer import KioskWriter
+from surveykit.pin import hash_pin
+from surveykit.storage.kiosk_writer import KioskWriter
 from surveykit.tui.kiosk_app import KioskApp
 
 try:
@@ -26,10 +26,12 @@ try:
 except ImportError:
     from test_run_support import FakeClock, screen_text  # type: ignore[no-redef]
 
-__all__ = ["PIN", "SIZE", "FakeClock", "Kiosk", "kiosk", "screen_text"]
+__all__ = ["PIN", "PIN_HASH", "SIZE", "FakeClock", "Kiosk", "kiosk", "screen_text"]
 
 SIZE = (80, 24)
 PIN = "2468"
+#: a fast scrypt hash of PIN (the real default is much slower on purpose)
+PIN_HASH = hash_pin(PIN, n=2**10)
 
 SHOP = f"""\
 surveykit: 1
@@ -46,7 +48,7 @@ after:
 kiosk:
   idle_reset_s: 45
   thank_you_s: 6
-  exit_pin_sha256: {pin_sha256(PIN)}
+  exit_pin_hash: {PIN_HASH}
 """
 
 
@@ -64,8 +66,18 @@ class Kiosk:
         )
         app_kwargs.setdefault("flush_in_thread", False)
         app_kwargs.setdefault("device", "till-1")
-        self.app = KioskApp(
-            self.definition, self.writer, mono=self.clock, tick_s=3600, **app_kwargs
+        self.app_kwargs = app_kwargs
+        self.app = self.new_app()
+
+    def new_app(self) -> KioskApp:
+        """A new kiosk app on the same database and clock (a restart of the kiosk)."""
+        return KioskApp(
+            self.definition,
+            self.writer,
+            mono=self.clock,
+            wall=self.clock.wall,
+            tick_s=3600,
+            **self.app_kwargs,
         )
 
     # --- driving ---------------------------------------------------------------------------

@@ -12,7 +12,8 @@ import pytest
 from textual.widgets import Digits, Static
 
 from surveykit.definition.loader import Definition, load
-from surveykit.flow.study import StudySession, open_study
+from surveykit.session.participants import open_study
+from surveykit.session.study import StudySession
 from surveykit.storage.store import StorageError, Store
 from surveykit.tui.moderate_app import ModerateApp
 from surveykit.tui.screens.moderator_confirm import ConfirmScreen
@@ -295,6 +296,8 @@ async def test_wrong_keys_write_nothing(tmp_path):
         assert isinstance(h.app.screen, ModeratorConsole)
         assert len(h.events()) == before
         assert "✗" in h.text("#mod-message")
+        await h.press("e")  # the refusal names the key of what would help
+        assert "start the task before you log an error (s start)" in h.text("#mod-message")
         await h.press("s")
         before = len(h.events())
         await h.press("enter", "s", "u", "x")  # running: enter needs an outcome first

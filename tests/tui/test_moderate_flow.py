@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import DataTable, Input
 
-from surveykit.flow.study import StudySession
+from surveykit.session.study import StudySession
 from surveykit.storage.store import Store
 from surveykit.tui.screens.moderator_console import ModeratorConsole
 from surveykit.tui.screens.moderator_participants import ParticipantsScreen

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from surveykit.flow.study import StudySession
+from surveykit.session.study import StudySession
 from surveykit.storage.store import Store
 from surveykit.tui.screens.intro import IntroScreen
 from surveykit.tui.screens.moderator_console import ModeratorConsole

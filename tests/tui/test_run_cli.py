@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,14 @@ from surveykit.storage.store import StorageError, Store
 REPO = Path(__file__).resolve().parents[2]
 FEEDBACK = str(REPO / "surveys" / "store-feedback.yaml")
 STUDY = str(REPO / "surveys" / "checkout-study.yaml")
+
+
+def as_in_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """stdin and stdout report a terminal, as in a real session (the checks after the
+    terminal check are what these tests look at). Called in the test body: capsys
+    puts its own stdout in place only then."""
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -47,14 +56,16 @@ def test_missing_file(tmp_path, capsys) -> None:
     assert code == 1 and "nope.yaml" in err and "Traceback" not in err
 
 
-def test_database_folder_missing(tmp_path, capsys) -> None:
+def test_database_folder_missing(tmp_path, capsys, monkeypatch) -> None:
+    as_in_a_terminal(monkeypatch)
     code, _, err = run_cli(capsys, FEEDBACK, "--db", str(tmp_path / "no" / "such" / "x.db"))
     assert code == 1
     assert err.count("\n") == 1 and err.startswith("Error: cannot open database")
     assert "does not exist" in err
 
 
-def test_not_a_database(tmp_path, capsys) -> None:
+def test_not_a_database(tmp_path, capsys, monkeypatch) -> None:
+    as_in_a_terminal(monkeypatch)
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"this is not sqlite at all" * 100)
     code, _, err = run_cli(capsys, FEEDBACK, "--db", str(junk))
@@ -63,6 +74,7 @@ def test_not_a_database(tmp_path, capsys) -> None:
 
 
 def test_read_only_database_is_refused_before_any_screen(tmp_path, monkeypatch, capsys) -> None:
+    as_in_a_terminal(monkeypatch)
     db = tmp_path / "ro.db"
     Store(db).close()
     real_access = os.access
@@ -93,7 +105,8 @@ def test_needs_a_terminal(tmp_path, capsys) -> None:
     assert code == 1 and "needs an interactive terminal" in err
 
 
-def test_resume_with_nothing_to_continue(tmp_path, capsys) -> None:
+def test_resume_with_nothing_to_continue(tmp_path, capsys, monkeypatch) -> None:
+    as_in_a_terminal(monkeypatch)
     code, _, err = run_cli(
         capsys, FEEDBACK, "--db", str(tmp_path / "x.db"), "--participant", "P3", "--resume"
     )

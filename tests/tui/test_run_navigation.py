@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from surveykit.flow.session import QuestionRun, flow_for
+from surveykit.session.questions import QuestionRun, flow_for
 from surveykit.tui.app import SurveykitApp
 from surveykit.tui.screens import ConfirmQuitScreen, IntroScreen, OutroScreen, QuestionsScreen
 from surveykit.tui.widgets import ScaleInput

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from surveykit.tui.run_app import resumable_session
+from surveykit.session.run import resumable_session
 from surveykit.tui.screens import IntroScreen, ResumeScreen
 from surveykit.tui.widgets import OptionPicker, ScaleInput
 

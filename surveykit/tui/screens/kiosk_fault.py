@@ -10,11 +10,14 @@ writes wait and when the next try is.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from textual.widgets import Static
 
-from surveykit.flow.kiosk_writer import WriterHealth
 from surveykit.tui.widgets import plain
+
+if TYPE_CHECKING:
+    from surveykit.storage.kiosk_writer import WriterHealth
 
 BANNER_ID = "kiosk-fault"
 ALL_CLEAR = "Saving works again: every kept answer is now in the database."

@@ -23,7 +23,7 @@ from textual.css.query import NoMatches
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from surveykit.flow.kiosk import PinGate
+from surveykit.session.kiosk import PinGate
 from surveykit.tui.widgets import PlainText
 
 MAX_DIGITS = 12

@@ -17,14 +17,16 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
-from surveykit.flow.clock import format_ms
-from surveykit.flow.study import StudyError, StudySession, TaskState
-from surveykit.storage.store import StorageError
+from surveykit.session.actions import ModeratorAction
+from surveykit.session.clock import format_ms
+from surveykit.session.errors import StorageError, StudyError
+from surveykit.session.study import StudySession, TaskState
 from surveykit.textsafe import safe_display
 from surveykit.tui.screens.moderator_confirm import ConfirmScreen
 from surveykit.tui.screens.moderator_error import NO_CODE, ErrorCodeScreen
 from surveykit.tui.screens.moderator_note import NoteScreen
 from surveykit.tui.widgets.task_timer import TaskTimer, whole_seconds
+from surveykit.vocabulary import Outcome
 
 #: How often the timer is redrawn (seconds).
 TICK_S = 0.1
@@ -41,29 +43,51 @@ def _para(text: str | None) -> str:
 
 MARKS = {"pending": "·", "running": "▶", "paused": "‖", "ended": "?", "done": "✓"}
 
-# The key bar: (keys shown, label, action group). Two rows, all keys always in the
-# same place; keys that do nothing right now are dimmed.
-KEY_ROWS: list[list[tuple[str, str, str]]] = [
+Act = ModeratorAction
+
+# The key bar: (keys shown, label, the session-layer action). Two rows, all keys
+# always in the same place; keys whose action does nothing right now are dimmed.
+KEY_ROWS: list[list[tuple[str, str, ModeratorAction]]] = [
     [
-        ("y", "success", "end"),
-        ("p", "partial", "end"),
-        ("f", "fail", "end"),
-        ("a", "abandoned", "end"),
-        ("t", "timeout", "end"),
-        ("k", "skip", "skip"),
-        ("u", "undo", "undo"),
+        ("y", "success", Act.END),
+        ("p", "partial", Act.END),
+        ("f", "fail", Act.END),
+        ("a", "abandoned", Act.END),
+        ("t", "timeout", Act.END),
+        ("k", "skip", Act.SKIP),
+        ("u", "undo", Act.UNDO),
     ],
     [
-        ("s", "start", "start"),
-        ("space", "pause", "pause"),
-        ("e", "error", "error"),
-        ("h", "hint", "hint"),
-        ("n", "note", "note"),
-        ("r", "restart", "restart"),
-        ("enter", "next", "next"),
-        ("^q", "quit", "quit"),
+        ("s", "start", Act.START),
+        ("space", "pause", Act.PAUSE),
+        ("e", "error", Act.ERROR),
+        ("h", "hint", Act.HINT),
+        ("n", "note", Act.NOTE),
+        ("r", "restart", Act.RESTART),
+        ("enter", "next", Act.NEXT),
+        ("^q", "quit", Act.QUIT),
     ],
 ]
+#: the keys of each action, as a refusal names them ("start it first (s)")
+ACTION_KEYS: dict[ModeratorAction, str] = {
+    Act.START: "s",
+    Act.END: "y p f a t",
+    Act.SKIP: "k",
+    Act.UNDO: "u",
+    Act.ERROR: "e",
+    Act.HINT: "h",
+    Act.PAUSE: "space",
+    Act.RESTART: "r",
+    Act.NOTE: "n",
+    Act.NEXT: "Enter",
+    Act.QUIT: "ctrl+q",
+}
+
+
+def refusal(error: StudyError) -> str:
+    """A refusal from the session layer, with the keys of the actions it suggests."""
+    keys = [f"{ACTION_KEYS[ModeratorAction(a)]} {a}" for a in error.actions]
+    return f"{error} ({', '.join(keys)})" if keys else str(error)
 
 
 class ModeratorConsole(Screen[None]):
@@ -160,7 +184,7 @@ class ModeratorConsole(Screen[None]):
         for t in s.tasks:
             is_current = current is not None and t is current and s.phase == "tasks"
             mark = MARKS[t.status]
-            if t.status == "done" and t.outcome == "skipped":
+            if t.status == "done" and t.outcome == Outcome.SKIPPED:
                 mark = "–"
             style = "bold reverse" if is_current else ("dim" if t.status == "done" else "")
             out.append(f"{mark} {t.position} {_line(t.title)}\n", style=style)
@@ -223,19 +247,9 @@ class ModeratorConsole(Screen[None]):
             )
         return Text("")
 
-    def available(self) -> set[str]:
-        """Action groups that do something right now (the rest are dimmed)."""
-        s = self.study
-        t = s.current
-        if s.phase != "tasks" or t is None:
-            return {"next", "note", "quit"}
-        if t.status == "pending":
-            return {"start", "skip", "note", "quit"}
-        if t.status in ("running", "paused"):
-            return {"end", "skip", "error", "hint", "pause", "restart", "note", "quit"}
-        if t.status == "ended" and t.started:
-            return {"end", "skip", "undo", "error", "hint", "restart", "note", "next", "quit"}
-        return {"undo", "next", "note", "quit"}
+    def available(self) -> frozenset[ModeratorAction]:
+        """Actions that do something right now (the session layer says; the rest are dimmed)."""
+        return self.study.allowed()
 
     def _keys(self) -> Text:
         on = self.available()
@@ -245,7 +259,7 @@ class ModeratorConsole(Screen[None]):
             if i:
                 out.append("\n")
             for j, (key, label, group) in enumerate(row):
-                if group == "pause" and t is not None and t.status == "paused":
+                if group is Act.PAUSE and t is not None and t.status == "paused":
                     label = "resume"
                 if j:
                     out.append("  ")
@@ -302,7 +316,7 @@ class ModeratorConsole(Screen[None]):
         try:
             message = action()
         except StudyError as e:
-            self._refuse(str(e))
+            self._refuse(refusal(e))
             self.refresh_view()
             return
         except StorageError as e:
@@ -364,7 +378,7 @@ class ModeratorConsole(Screen[None]):
         try:
             t = s.require_started("log an error")
         except StudyError as e:
-            self._refuse(str(e))
+            self._refuse(refusal(e))
             return
         at_ms = s.active_ms
         codes = s.error_codes
@@ -412,8 +426,8 @@ class ModeratorConsole(Screen[None]):
     def action_restart(self) -> None:
         s = self.study
         t = s.current
-        if s.phase != "tasks" or t is None or not t.started or t.status == "pending":
-            self._refuse("nothing to restart: the task has not started")
+        if Act.RESTART not in s.allowed() or t is None:
+            self._refuse(f"nothing to restart: the task has not started ({ACTION_KEYS[Act.START]} start)")
             return
 
         def confirmed(yes: bool | None) -> None:
@@ -439,14 +453,10 @@ class ModeratorConsole(Screen[None]):
     def action_next(self) -> None:
         s = self.study
         if s.phase == "tasks":
-            t = s.current
-            if t is not None and t.status == "pending":
-                self._refuse("the task has not started: s starts it, k skips it")
-                return
             try:
                 s.next()
             except StudyError as e:
-                self._refuse(str(e))
+                self._refuse(refusal(e))
                 return
             self.refresh_view()
             self.say("Moved on")

@@ -57,7 +57,7 @@ class ErrorCodeScreen(ModalScreen[str | None]):
         codes.focus()
 
     def on_key(self, event: Key) -> None:
-        if event.character and event.character.isdigit() and event.character != "0":
+        if event.character and event.character in "123456789":  # not isdigit(): "²" is one
             n = int(event.character)
             event.stop()
             event.prevent_default()

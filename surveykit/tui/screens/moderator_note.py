@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from surveykit.flow.clock import format_ms
+from surveykit.session.clock import format_ms
 from surveykit.textsafe import safe_display
 
 

@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
-from surveykit.flow.study import ParticipantRow
+from surveykit.session.participants import ParticipantRow
 from surveykit.textsafe import safe_display
 
 

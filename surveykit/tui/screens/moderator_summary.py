@@ -12,9 +12,10 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
-from surveykit.flow.clock import format_ms
-from surveykit.flow.study import SessionSummary
+from surveykit.session.clock import format_ms
+from surveykit.session.summary import SessionSummary
 from surveykit.textsafe import safe_display
+from surveykit.vocabulary import Outcome
 
 
 class SummaryScreen(Screen[None]):
@@ -71,7 +72,7 @@ class SummaryScreen(Screen[None]):
         table.add_column("Note", justify="right", width=4)
         table.add_column("SEQ", justify="right", width=3)
         for t in sorted(self.summary.tasks, key=lambda t: t.position):
-            skipped = t.outcome == "skipped"
+            skipped = t.outcome == Outcome.SKIPPED
             table.add_row(
                 str(t.position),
                 Text(_one_line(t.title)),
@@ -93,8 +94,8 @@ class SummaryScreen(Screen[None]):
             out.append(f"  (grade {s.sus_grade})\n")
         else:
             out.append("SUS: not answered\n")
-        ok = sum(1 for t in s.tasks if t.outcome == "success")
-        ran = sum(1 for t in s.tasks if t.outcome not in (None, "skipped"))
+        ok = sum(1 for t in s.tasks if t.outcome == Outcome.SUCCESS)
+        ran = sum(1 for t in s.tasks if t.outcome not in (None, Outcome.SKIPPED))
         out.append(f"Tasks completed successfully: {ok} of {ran} attempted\n")
         if s.session_notes:
             out.append(f"Session notes: {s.session_notes}\n")

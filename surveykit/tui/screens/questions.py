@@ -23,8 +23,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Static
 
-from surveykit.flow.session import QuestionRun
-from surveykit.storage.store import StorageError
+from surveykit.session.errors import StorageError
+from surveykit.session.questions import QuestionRun
 from surveykit.tui.widgets import (
     AnswerChanged,
     AnswerError,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from surveykit.flow.steps import Step
+from surveykit.session.steps import Step
 from surveykit.tui.widgets.answer import (
     AnswerChanged,
     AnswerError,

@@ -1,6 +1,6 @@
 """What every answer widget shares: its messages, its interface, the N/A toggle.
 
-An answer widget shows one step (see `surveykit.flow.steps.Step`) and knows
+An answer widget shows one step (see `surveykit.session.steps.Step`) and knows
 nothing about storage: the screen asks it for `get_answer()` when the
 participant moves on and hands that to `QuestionRun.submit`. Widgets post
 `AnswerChanged` whenever the participant changes something (the screen clears
@@ -18,7 +18,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widget import Widget
 
-from surveykit.flow.steps import Step
+from surveykit.session.steps import Step
 from surveykit.textsafe import safe_display
 
 
@@ -95,7 +95,7 @@ class NAToggle(Widget, can_focus=True):
     """`[ ] Not applicable` for text and number questions: Space or a click ticks it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "toggle", "Tick", show=False),
+        Binding("space", "tick", "Tick", show=False),
         Binding("enter", "submit", "Next", show=False),
     ]
 
@@ -137,7 +137,8 @@ class NAToggle(Widget, can_focus=True):
     def get_content_height(self, container: Any, viewport: Any, width: int) -> int:
         return 1
 
-    def action_toggle(self) -> None:
+    def action_tick(self) -> None:
+        """Space: tick or untick (not Textual's `toggle`, which flips an attribute)."""
         self.value = not self._value
         self.post_message(self.Toggled(self))
         self.post_message(AnswerChanged())
@@ -148,4 +149,4 @@ class NAToggle(Widget, can_focus=True):
     def on_click(self, event: events.Click) -> None:
         event.stop()
         self.focus()
-        self.action_toggle()
+        self.action_tick()

@@ -69,7 +69,7 @@ class OptionPicker(PointerTargets, can_focus=True):
         Binding("down", "move(1)", "Next option", show=False),
         Binding("home", "jump(0)", "First", show=False),
         Binding("end", "jump(-1)", "Last", show=False),
-        Binding("space", "toggle", "Choose", show=False),
+        Binding("space", "choose_cursor", "Choose", show=False),
     ]
 
     class TypedOther(Message):
@@ -180,7 +180,9 @@ class OptionPicker(PointerTargets, can_focus=True):
         else:
             self.choose(target)
 
-    def action_toggle(self) -> None:
+    def action_choose_cursor(self) -> None:
+        """Space: choose (or tick) the option under the cursor (not Textual's `toggle`,
+        which flips an attribute)."""
         self.choose(self.cursor)
 
     def on_key(self, event: events.Key) -> None:

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Input
 
-from surveykit.flow.steps import display_value, parse_number
+from surveykit.session.steps import display_value, parse_number
 from surveykit.tui.widgets.answer import AnswerChanged, AnswerError, AnswerWidget, NAToggle
 from surveykit.tui.widgets.plain import PlainText
 from surveykit.tui.widgets.text import SafeInput

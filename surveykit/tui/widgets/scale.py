@@ -27,7 +27,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
 
-from surveykit.flow.steps import Step
+from surveykit.session.steps import Step
 from surveykit.textsafe import safe_display
 from surveykit.tui.widgets.answer import AnswerChanged, AnswerWidget, request_next
 from surveykit.tui.widgets.pointer import PointerTargets

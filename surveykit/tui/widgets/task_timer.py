@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Digits, Static
 
-from surveykit.flow.clock import format_ms
+from surveykit.session.clock import format_ms
 
 STATE_TEXT = {
     "idle": "NOT STARTED",

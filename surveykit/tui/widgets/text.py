@@ -104,7 +104,10 @@ class TextAnswer(AnswerWidget):
         widget = self.query_one("#text")
         if isinstance(widget, Input):
             return widget.value
-        return str(widget.text)  # the multi-line editor
+        from textual.widgets import TextArea  # the multi-line editor (loaded only with one)
+
+        assert isinstance(widget, TextArea)
+        return widget.text
 
     @on(Input.Changed, "#text")
     def _input_changed(self, event: Input.Changed) -> None:

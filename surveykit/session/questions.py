@@ -1,6 +1,7 @@
 """A participant answering a block of questions, committed as they go.
 
-`QuestionRun` joins a `Flow` (what to show) and the `Store` (what is on disk):
+`QuestionRun` joins a `Flow` (what to show) and a `SessionWriter` (the Store,
+or the kiosk's queued writer: what is on disk):
 every step shown is logged, every answer is committed before the next step is
 shown, going back and changing an answer keeps the old one in `events`, and
 answers that skip logic hides after a change are cleared (and logged). The
@@ -10,12 +11,14 @@ runner, the kiosk and the moderator console all use it; none of them talk SQL.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from surveykit.flow.steps import Flow, Step, validate_answer
-from surveykit.storage.store import Store
+from surveykit.session.steps import Flow, Step, validate_answer
+from surveykit.storage.store import Answer
+from surveykit.storage.writer import SessionWriter
 from surveykit.timeutil import Monotonic
+from surveykit.vocabulary import EventKind
 
 
 class QuestionRun:
@@ -23,7 +26,7 @@ class QuestionRun:
 
     def __init__(
         self,
-        store: Store,
+        store: SessionWriter,
         session_id: int,
         flow: Flow,
         *,
@@ -55,10 +58,12 @@ class QuestionRun:
         self.show(step)
         return step
 
-    def load_answers(self) -> int:
-        """Put this block's committed answers back (resume); returns how many."""
+    def load_answers(self, stored: Mapping[tuple[str, str], Answer]) -> int:
+        """Put this block's committed answers back (resume); returns how many.
+
+        `stored` is the session's answers as `Store.answers` gives them."""
         n = 0
-        for (task_id, key), ans in self.store.answers(self.session_id).items():
+        for (task_id, key), ans in stored.items():
             if task_id != self.task_id:
                 continue
             try:
@@ -127,7 +132,10 @@ class QuestionRun:
                     self.flow.forget(step.key)
                 else:
                     self.store.record_event(
-                        self.session_id, "skipped", task_id=self.task_id or None, question_id=step.key
+                        self.session_id,
+                        EventKind.SKIPPED,
+                        task_id=self.task_id or None,
+                        question_id=step.key,
                     )
             else:
                 response_ms = int((self._mono() - self._shown_mono) * 1000)
@@ -165,7 +173,7 @@ class QuestionRun:
             return None
         self.store.record_event(
             self.session_id,
-            "back",
+            EventKind.BACK,
             task_id=self.task_id or None,
             question_id=self.current.key if self.current else None,
         )
@@ -173,15 +181,17 @@ class QuestionRun:
         return prev
 
 
-def block_context(store: Store, session_id: int) -> tuple[dict[str, Any], set[str]]:
-    """Answers of the main questions (task_id ''), for later blocks' show_if/piping."""
+def block_context(runs: Iterable[QuestionRun]) -> tuple[dict[str, Any], set[str]]:
+    """The answers from earlier blocks that later blocks' `show_if` and piping see:
+    those of the main questions (task_id ''), from the runs of this session so far
+    (a resumed run has loaded its stored answers first). The one place the
+    context is built, for every mode."""
     values: dict[str, Any] = {}
     na: set[str] = set()
-    for (task_id, key), ans in store.answers(session_id).items():
-        if task_id == "":
-            values[key] = ans.value
-            if ans.is_na:
-                na.add(key)
+    for run in runs:
+        if run.task_id == "":
+            values.update(run.flow.answers)
+            na |= set(run.flow.na)
     return values, na
 
 

@@ -151,9 +151,6 @@ class Flow:
         self.answers.pop(key, None)
         self.na.discard(key)
 
-    def is_answered(self, key: str) -> bool:
-        return key in self.answers
-
     def _visible_until(self, question_id: str) -> list[Step]:
         out: list[Step] = []
         shown_questions: set[str] = set()

@@ -1,6 +1,7 @@
 """A moderated usability session: task order, the current task, its clock, outcomes.
 
-Plain Python: no UI, no SQL. Every action writes through the `Store` before the
+Plain Python: no UI, no SQL, no key names (`actions.py` says which moderator
+actions apply; a front end maps them to keys). Every action writes through the `Store` before the
 in-memory state moves on, so the database is always the truth and
 `StudySession.resume` can rebuild the whole session from `task_runs` and
 `events` after a crash.
@@ -36,46 +37,38 @@ from typing import Any, Literal
 
 from surveykit.definition.loader import Definition
 from surveykit.definition.models import Survey, Task
-from surveykit.flow.clock import ClockState, TaskClock, format_ms
-from surveykit.flow.session import QuestionRun, block_context, flow_for
-from surveykit.flow.task_order import participant_number, task_order
-from surveykit.scoring.stats import sus_grade, sus_respondent
-from surveykit.storage.store import SessionRow, Store
+from surveykit.session.actions import ModeratorAction, allowed_actions
+from surveykit.session.actions import ModeratorAction as A
+from surveykit.session.clock import ClockState, TaskClock
+from surveykit.session.errors import StudyError
+from surveykit.session.questions import QuestionRun, block_context, flow_for
+from surveykit.session.summary import SessionSummary, SusGrade, SusScore, study_summary
+from surveykit.session.task_log import RESTART_LINE, log_line
+from surveykit.session.task_order import task_order
+from surveykit.storage.store import Store
+from surveykit.vocabulary import EventKind, Mode, Outcome, Status
 
 __all__ = [
     "CHECKPOINT_MS",
     "END_OUTCOMES",
     "Block",
-    "ParticipantRow",
     "Phase",
-    "SessionSummary",
     "StudyError",
     "StudySession",
     "TaskState",
     "TaskStatus",
-    "TaskSummary",
-    "check_participant_id",
-    "open_study",
-    "participants",
-    "study_summary",
-    "suggest_participant",
 ]
 
 TaskStatus = Literal["pending", "running", "paused", "ended", "done"]
 Phase = Literal["questions", "tasks", "after_each", "after", "done"]
 Block = Literal["questions", "after_each", "after"]
 
-#: Outcomes a moderator can code (the Store's OUTCOMES).
-END_OUTCOMES = ("success", "partial", "fail", "abandoned", "timeout", "skipped")
-RESTART_LINE = "restarted from zero"
+#: Outcomes a moderator can code.
+END_OUTCOMES: tuple[str, ...] = tuple(Outcome)
 #: While a task runs, its active time is saved at least this often.
 CHECKPOINT_MS = 10_000
 
 Now = Callable[[], float]
-
-
-class StudyError(Exception):
-    """An action that does not apply now; the message says what to do instead."""
 
 
 @dataclass
@@ -104,52 +97,6 @@ class TaskState:
     @property
     def title(self) -> str:
         return self.task.title
-
-
-@dataclass(frozen=True)
-class TaskSummary:
-    task_id: str
-    title: str
-    position: int
-    outcome: str | None
-    active_ms: int
-    errors: int
-    hints: int
-    notes: int
-    seq: Any  # the SEQ answer (1-7), None if not answered or N/A
-
-
-@dataclass(frozen=True)
-class SessionSummary:
-    participant: str | None
-    tasks: list[TaskSummary]
-    sus: float | None
-    sus_grade: str | None
-    session_notes: int = 0
-
-
-@dataclass(frozen=True)
-class ParticipantRow:
-    """A participant's latest moderated session of one study."""
-
-    participant: str
-    session_id: int
-    status: str  # in_progress | completed | abandoned | interrupted
-    started_at: str
-    tasks_done: int
-    tasks_total: int
-    resumable: bool  # its process is gone: running the console again resumes it
-    open_elsewhere: bool  # another live process has it open
-
-    @property
-    def label(self) -> str:
-        if self.status == "completed":
-            return "completed"
-        if self.open_elsewhere:
-            return "open in another window"
-        if self.resumable:
-            return "unfinished - resume"
-        return self.status.replace("_", " ")
 
 
 class StudySession:
@@ -202,7 +149,7 @@ class StudySession:
         order = task_order([t.id for t in survey.tasks.items], survey.tasks.order, participant)
         sid = store.start_session(
             definition,
-            "moderate",
+            Mode.MODERATE,
             participant=participant,
             device=device,
             task_order=order,
@@ -235,7 +182,7 @@ class StudySession:
                 t.active_ms = int(r["active_ms"] or 0)
                 t.errors = int(r["errors"] or 0)
                 t.hints = int(r["hints"] or 0)
-        s.completed = row.status == "completed"
+        s.completed = row.status == Status.COMPLETED
         s.clock = s._clock_for(s.current)
         s._saved_ms = s.clock.active_ms
         return s
@@ -244,7 +191,7 @@ class StudySession:
         kind: str = e["kind"]
         tid: str | None = e["task_id"]
         data: dict[str, Any] = e["data"] or {}
-        if kind == "block_end":
+        if kind == EventKind.BLOCK_END:
             block = data.get("block")
             if block == "questions":
                 self.questions_done = True
@@ -254,38 +201,43 @@ class StudySession:
                 self.after_each_done.add(tid)
             return
         if tid is None:
-            if kind == "note":
+            if kind == EventKind.NOTE:
                 self.session_notes += 1
             return
         t = self._by_id.get(tid)
         if t is None:
             return
-        if kind == "task_start":
+        if kind == EventKind.TASK_START:
             restarted = bool(t.log) and t.log[-1].endswith(RESTART_LINE)
             t.status, t.started, t.outcome = "running", True, None
             t.notes, t.limit_logged, t.log = 0, False, []
             if restarted:
-                kind = "restart"  # the new run's log begins with the restart
-        elif kind == "pause" and t.status == "running":
+                kind = EventKind.RESTART  # the new run's log begins with the restart
+        elif kind == EventKind.PAUSE and t.status == "running":
             t.status = "paused"
-        elif kind == "resume" and t.status == "paused":
+        elif kind == EventKind.RESUME and t.status == "paused":
             t.status = "running"
-        elif kind == "task_end":
+        elif kind == EventKind.TASK_END:
             if t.status == "ended":
                 kind = "correction"  # logged by the outcome_corrected event that follows
             else:
                 t.ended_from = t.status
             t.status, t.outcome = "ended", data.get("outcome")
-        elif kind == "reopen":
+        elif kind == EventKind.REOPEN:
+            back: TaskStatus = "paused" if t.started else "pending"
             state = data.get("state")
-            if state not in ("pending", "running", "paused"):
-                state = "paused" if t.started else "pending"
-            t.status, t.outcome = state, None
+            if state == "pending":
+                back = "pending"
+            elif state == "running":
+                back = "running"
+            elif state == "paused":
+                back = "paused"
+            t.status, t.outcome = back, None
         elif kind == "task_done":
             t.status = "done"
-        elif kind == "note":
+        elif kind == EventKind.NOTE:
             t.notes += 1
-        elif kind == "time_limit":
+        elif kind == EventKind.TIME_LIMIT:
             t.limit_logged = True
         _log(t, kind, data)
 
@@ -313,7 +265,7 @@ class StudySession:
         if not self.survey.tasks.after_each:
             return None
         for t in self.tasks:
-            if t.status == "done" and t.outcome != "skipped" and t.id not in self.after_each_done:
+            if t.status == "done" and t.outcome != Outcome.SKIPPED and t.id not in self.after_each_done:
                 return t
         return None
 
@@ -347,14 +299,17 @@ class StudySession:
     def _need_current(self) -> TaskState:
         t = self.current
         if t is None or self.phase != "tasks":
-            raise StudyError("no task is open: Enter hands over to the participant")
+            raise StudyError("no task is open: hand over to the participant for the questions", [A.NEXT])
         return t
 
     def start(self) -> TaskState:
         t = self._need_current()
         if t.status != "pending":
-            then = "r restarts it" if t.status in ("running", "paused") else "Enter moves on"
-            raise StudyError(f"{t.title} is already {t.status}: {then}")
+            if t.status in ("running", "paused"):
+                raise StudyError(
+                    f"{t.title} is already {t.status}: restart it to time it again", [A.RESTART]
+                )
+            raise StudyError(f"{t.title} is already {t.status}: move on to the next", [A.NEXT])
         self.store.start_task(self.session_id, t.id, t.position)
         self.clock = TaskClock(now=self._now, time_limit_s=t.task.time_limit_s)
         self.clock.start()
@@ -362,7 +317,7 @@ class StudySession:
         t.errors = t.hints = t.notes = 0
         t.active_ms, t.limit_logged, t.log = 0, False, []
         self._saved_ms = 0
-        _log(t, "task_start", {})
+        _log(t, EventKind.TASK_START, {})
         return t
 
     def pause(self, *, reason: str | None = None) -> None:
@@ -371,7 +326,7 @@ class StudySession:
             raise StudyError(f"{t.title} is not running")
         self.clock.pause()
         try:
-            self._save(t, "pause", data={"reason": reason} if reason else None)
+            self._save(t, EventKind.PAUSE, data={"reason": reason} if reason else None)
         except BaseException:
             self.clock.resume()  # not saved: the task runs on, no time lost
             raise
@@ -383,7 +338,7 @@ class StudySession:
             raise StudyError(f"{t.title} is not paused")
         self.clock.resume()
         try:
-            self._save(t, "resume")
+            self._save(t, EventKind.RESUME)
         except BaseException:
             self.clock = TaskClock.restore(
                 t.active_ms, "paused", now=self._now, time_limit_s=t.task.time_limit_s
@@ -398,7 +353,7 @@ class StudySession:
         elif t.status == "paused":
             self.resume_task()
         elif t.status == "pending":
-            raise StudyError("the task has not started: s starts it")
+            raise StudyError("the task has not started: start it first", [A.START])
         else:
             raise StudyError("the task has ended")
         return t.status
@@ -409,10 +364,10 @@ class StudySession:
             raise ValueError(f"outcome must be one of {END_OUTCOMES}")
         t = self._need_current()
         if t.status == "pending":
-            if outcome != "skipped":
-                raise StudyError(f"{t.title} has not started: s starts it, k skips it")
+            if outcome != Outcome.SKIPPED:
+                raise StudyError(f"{t.title} has not started: start it or skip it", [A.START, A.SKIP])
             self.store.skip_task(self.session_id, t.id, t.position)
-            _log(t, "task_end", {"outcome": outcome})
+            _log(t, EventKind.TASK_END, {"outcome": outcome})
             t.ended_from, t.ended_at_mono = "pending", None
             t.status, t.outcome = "ended", outcome
             return t
@@ -427,7 +382,7 @@ class StudySession:
                     ms, before, now=self._now, time_limit_s=t.task.time_limit_s
                 )
                 raise
-            _log(t, "task_end", {"outcome": outcome, "active_ms": ms})
+            _log(t, EventKind.TASK_END, {"outcome": outcome, "active_ms": ms})
             self._saved_ms = t.active_ms = ms
             t.status, t.outcome = "ended", outcome
             return t
@@ -435,19 +390,19 @@ class StudySession:
             if outcome == t.outcome:
                 return t
             if not t.started:
-                raise StudyError(f"{t.title} was never started: u undoes the skip")
+                raise StudyError(f"{t.title} was never started: undo the skip first", [A.UNDO])
             self.store.finish_task(self.session_id, t.id, outcome, t.active_ms)
             corrected = {"from": t.outcome, "to": outcome}
             self.store.task_event(
-                self.session_id, t.id, "outcome_corrected", active_ms=t.active_ms, data=corrected
+                self.session_id, t.id, EventKind.OUTCOME_CORRECTED, active_ms=t.active_ms, data=corrected
             )
-            _log(t, "outcome_corrected", {**corrected, "active_ms": t.active_ms})
+            _log(t, EventKind.OUTCOME_CORRECTED, {**corrected, "active_ms": t.active_ms})
             t.outcome = outcome
             return t
         raise StudyError(f"{t.title} is done")
 
     def skip(self) -> TaskState:
-        return self.end("skipped")
+        return self.end(Outcome.SKIPPED)
 
     def reopen(self) -> TaskState:
         """Undo the end of the current task: back to how it was before it was ended.
@@ -462,9 +417,9 @@ class StudySession:
         was = t.outcome
         if not t.started:
             self.store.task_event(
-                self.session_id, t.id, "reopen", data={"outcome": was, "state": "pending"}
+                self.session_id, t.id, EventKind.REOPEN, data={"outcome": was, "state": "pending"}
             )
-            _log(t, "reopen", {})
+            _log(t, EventKind.REOPEN, {})
             t.status, t.outcome = "pending", None
             self.clock = TaskClock(now=self._now, time_limit_s=t.task.time_limit_s)
             return t
@@ -474,9 +429,9 @@ class StudySession:
             state = "running"
             ms += max(0, int((self._now() - t.ended_at_mono) * 1000))
         self.store.task_event(
-            self.session_id, t.id, "reopen", active_ms=ms, data={"outcome": was, "state": state}
+            self.session_id, t.id, EventKind.REOPEN, active_ms=ms, data={"outcome": was, "state": state}
         )
-        _log(t, "reopen", {"active_ms": ms})
+        _log(t, EventKind.REOPEN, {"active_ms": ms})
         self.clock = TaskClock.restore(ms, state, now=self._now, time_limit_s=t.task.time_limit_s)
         t.status, t.outcome, t.active_ms = state, None, ms
         self._saved_ms = ms
@@ -491,7 +446,7 @@ class StudySession:
         self.store.task_event(
             self.session_id,
             t.id,
-            "restart",
+            EventKind.RESTART,
             data={
                 "previous_active_ms": before,
                 "previous_errors": t.errors,
@@ -506,7 +461,7 @@ class StudySession:
         t.errors = t.hints = t.notes = 0
         t.active_ms, t.limit_logged, self._saved_ms = 0, False, 0
         t.log = []
-        _log(t, "restart", {})
+        _log(t, EventKind.RESTART, {})
         return t
 
     def error(self, code: str | None = None, *, task_ms: int | None = None) -> int:
@@ -518,13 +473,13 @@ class StudySession:
         data: dict[str, Any] = {"code": code}
         if task_ms is not None:
             data["task_ms"] = task_ms
-        self._save(t, "error", data=data)
+        self._save(t, EventKind.ERROR, data=data)
         t.errors += 1
         return t.errors
 
     def hint(self) -> int:
         t = self.require_started("count a hint")
-        self._save(t, "hint")
+        self._save(t, EventKind.HINT)
         t.hints += 1
         return t.hints
 
@@ -539,21 +494,24 @@ class StudySession:
             raise StudyError("empty note not saved")
         t = self.current if self.phase == "tasks" else None
         if t is None or not t.started or t.status == "pending":
-            self.store.record_event(self.session_id, "note", data={"text": text})
+            self.store.record_event(self.session_id, EventKind.NOTE, data={"text": text})
             self.session_notes += 1
             return
         data: dict[str, Any] = {"text": text}
         if task_ms is not None:
             data["task_ms"] = task_ms
-        self._save(t, "note", data=data)
+        self._save(t, EventKind.NOTE, data=data)
         t.notes += 1
 
     def next(self) -> Phase:
         """Move on from an ended task (its outcome becomes final); returns the new phase."""
         t = self._need_current()
+        if t.status == "pending":
+            raise StudyError("the task has not started: start it or skip it", [A.START, A.SKIP])
         if t.status != "ended":
             raise StudyError(
-                "code an outcome first (y success, p partial, f fail, a abandoned, t timeout, k skip)"
+                "code an outcome first (success, partial, fail, abandoned, timeout or skip)",
+                [A.END, A.SKIP],
             )
         self.store.record_event(
             self.session_id, "task_done", task_id=t.id, data={"outcome": t.outcome}
@@ -572,28 +530,32 @@ class StudySession:
         ms = self.clock.active_ms
         if self.clock.over_limit and not t.limit_logged:
             limit_s = t.task.time_limit_s
-            self._save(t, "time_limit", data={"time_limit_s": limit_s}, ms=ms)
+            self._save(t, EventKind.TIME_LIMIT, data={"time_limit_s": limit_s}, ms=ms)
             t.limit_logged = True
             return True
         if ms - self._saved_ms >= CHECKPOINT_MS:
             self._save(t, "checkpoint", ms=ms)
         return False
 
-    def suspend(self) -> None:
-        """The console is closing before the end: a running task is paused (the time
-        away is not counted) and the session is saved as `interrupted` (resumable)."""
+    def suspend(self, *, by: str | None = None) -> None:
+        """The console is closing before the end: a running task is paused (its
+        active time saved, the time away not counted) and the session is saved as
+        `interrupted` (resumable). `by`: what stopped it (a signal's name), logged
+        as an `exit` event."""
         if self.completed:
             return
         t = self.current
         if t is not None and t.status == "running" and self.phase == "tasks":
             self.pause(reason="console closed")
-        self.store.finish_session(self.session_id, "interrupted")
+        if by is not None:
+            self.store.record_event(self.session_id, EventKind.EXIT, data={"by": by})
+        self.store.finish_session(self.session_id, Status.INTERRUPTED)
 
     def require_started(self, what: str) -> TaskState:
         """The current task if it has started, else StudyError naming `what` was refused."""
         t = self._need_current()
         if t.status == "pending" or not t.started:
-            raise StudyError(f"start the task before you {what} (s starts it)")
+            raise StudyError(f"start the task before you {what}", [A.START])
         return t
 
     def _save(
@@ -616,15 +578,22 @@ class StudySession:
         return str(self.session_id)
 
     def question_run(self, block: Block, *, mono: Now = time.monotonic) -> QuestionRun:
-        """The QuestionRun of a block, with its answers so far (for resuming in it)."""
+        """The QuestionRun of a block, with its answers so far (for resuming in it).
+
+        Later blocks see the opening questions' answers (`block_context`)."""
         assert self.survey.tasks is not None
+        stored = self.store.answers(self.session_id)
         task_id = ""
+        context: dict[str, Any] = {}
+        na: set[str] = set()
         if block == "questions":
             questions = list(self.survey.questions)
-            context: dict[str, Any] = {}
-            na: set[str] = set()
         else:
-            context, na = block_context(self.store, self.session_id)
+            opening = QuestionRun(
+                self.store, self.session_id, flow_for(list(self.survey.questions), seed=self.seed)
+            )
+            opening.load_answers(stored)
+            context, na = block_context([opening])
             if block == "after_each":
                 pending = self.after_each_pending
                 if pending is None:
@@ -635,24 +604,24 @@ class StudySession:
                 questions = list(self.survey.after)
         flow = flow_for(questions, seed=self.seed, task_id=task_id, context=context, context_na=na)
         run = QuestionRun(self.store, self.session_id, flow, mono=mono)
-        run.load_answers()
+        run.load_answers(stored)
         return run
 
     def finish_block(self, block: Block) -> Phase:
         """A block of questions is finished (logged as `block_end`); returns the new phase."""
         if block == "questions":
-            self.store.record_event(self.session_id, "block_end", data={"block": block})
+            self.store.record_event(self.session_id, EventKind.BLOCK_END, data={"block": block})
             self.questions_done = True
         elif block == "after_each":
             pending = self.after_each_pending
             if pending is None:
                 raise StudyError("no task is waiting for its questions")
             self.store.record_event(
-                self.session_id, "block_end", task_id=pending.id, data={"block": block}
+                self.session_id, EventKind.BLOCK_END, task_id=pending.id, data={"block": block}
             )
             self.after_each_done.add(pending.id)
         else:
-            self.store.record_event(self.session_id, "block_end", data={"block": block})
+            self.store.record_event(self.session_id, EventKind.BLOCK_END, data={"block": block})
             self.after_done = True
         return self.phase
 
@@ -661,214 +630,27 @@ class StudySession:
         if self.phase != "done":
             raise StudyError("the session is not finished yet")
         if not self.completed:
-            self.store.finish_session(self.session_id, "completed")
+            self.store.finish_session(self.session_id, Status.COMPLETED)
             self.completed = True
 
-    def summary(self) -> SessionSummary:
-        return study_summary(self.store, self.session_id, self.survey)
+    def summary(
+        self, *, sus_score: SusScore | None = None, sus_grade: SusGrade | None = None
+    ) -> SessionSummary:
+        """The summary; the SUS score and grade when the front end passes the scorer."""
+        return study_summary(
+            self.store, self.session_id, self.survey, sus_score=sus_score, sus_grade=sus_grade
+        )
 
+    def allowed(self) -> frozenset[ModeratorAction]:
+        """The moderator actions that do something now (the rest are refused)."""
+        return allowed_actions(self.phase, self.current if self.phase == "tasks" else None)
 
-def log_line(kind: str, data: dict[str, Any]) -> str | None:
-    """One line of a task's log for the moderator ("0:12.3  error (form)"), None to leave out."""
-    what: str | None
-    if kind == "task_start":
-        what = "started"
-    elif kind == "pause":
-        what = "paused" + (f" ({data['reason']})" if data.get("reason") else "")
-    elif kind == "resume":
-        what = "resumed"
-    elif kind == "error":
-        what = f"error ({data['code']})" if data.get("code") else "error"
-    elif kind == "hint":
-        what = "hint"
-    elif kind == "note":
-        what = f"note: {data.get('text', '')}"
-    elif kind == "time_limit":
-        what = "time limit reached"
-    elif kind == "task_end":
-        what = f"ended: {data.get('outcome')}"
-    elif kind == "outcome_corrected":
-        what = f"corrected: {data.get('from')} → {data.get('to')}"
-    elif kind == "reopen":
-        what = "end undone"
-    elif kind == "restart":
-        what = RESTART_LINE
-    else:
-        what = None
-    if what is None:
-        return None
-    ms = data.get("task_ms", data.get("active_ms"))
-    at = format_ms(ms) if isinstance(ms, int) else ("0:00.0" if kind == "task_start" else "")
-    return f"{at:>7}  {what}"
+    def questions_fresh(self) -> bool:
+        """Nothing of the opening questions shown yet (the intro comes first)."""
+        return not self.store.shown_keys(self.session_id)
 
 
 def _log(t: TaskState, kind: str, data: dict[str, Any]) -> None:
     line = log_line(kind, data)
     if line is not None:
         t.log.append(line)
-
-
-# --- session-level helpers ------------------------------------------------------------
-
-
-def study_summary(store: Store, session_id: int, survey: Survey) -> SessionSummary:
-    """Each task's outcome, active time, errors, hints, notes and SEQ; the SUS score."""
-    row = store.session(session_id)
-    answers = store.answers(session_id)
-    notes: dict[str | None, int] = {}
-    for e in store.events(session_id):
-        if e["kind"] == "note":
-            notes[e["task_id"]] = notes.get(e["task_id"], 0) + 1
-    seq_id = None
-    if survey.tasks:
-        seq_id = next((q.id for q in survey.tasks.after_each if q.type == "seq"), None)
-    runs = {r["task_id"]: r for r in store.task_runs(session_id)}
-    order = row.task_order or ([t.id for t in survey.tasks.items] if survey.tasks else [])
-    tasks = []
-    for pos, tid in enumerate(order, 1):
-        try:
-            title = survey.task(tid).title
-        except KeyError:
-            title = tid
-        r = runs.get(tid, {})
-        seq = None
-        if seq_id is not None and (a := answers.get((tid, seq_id))) is not None and not a.is_na:
-            seq = a.value
-        tasks.append(
-            TaskSummary(
-                task_id=tid,
-                title=title,
-                position=int(r.get("position") or pos),
-                outcome=r.get("outcome"),
-                active_ms=int(r.get("active_ms") or 0),
-                errors=int(r.get("errors") or 0),
-                hints=int(r.get("hints") or 0),
-                notes=notes.get(tid, 0),
-                seq=seq,
-            )
-        )
-    score = grade = None
-    sus_q = next((q for q in survey.after if q.type == "sus"), None)
-    if sus_q is not None:
-        items: list[int | None] = []
-        for key in sus_q.item_ids():
-            a = answers.get(("", key))
-            items.append(a.value if a is not None and not a.is_na else None)
-        try:
-            score = sus_respondent(items)
-        except ValueError:
-            score = None
-        grade = sus_grade(score) if score is not None else None
-    return SessionSummary(
-        participant=row.participant,
-        tasks=tasks,
-        sus=score,
-        sus_grade=grade,
-        session_notes=notes.get(None, 0),
-    )
-
-
-def check_participant_id(participant: str) -> str:
-    """A usable participant id (trimmed), or StudyError saying why not."""
-    p = participant.strip()
-    if not p:
-        raise StudyError("a participant id is needed, e.g. P7")
-    if len(p) > 64:
-        raise StudyError("a participant id is at most 64 characters")
-    if any(not ch.isprintable() for ch in p):
-        raise StudyError("a participant id cannot contain control characters")
-    return p
-
-
-def _moderated(store: Store, survey_id: str, participant: str | None = None) -> list[SessionRow]:
-    return [s for s in store.sessions(survey_id, participant=participant) if s.mode == "moderate"]
-
-
-def _open_elsewhere(store: Store, s: SessionRow) -> bool:
-    return s.status == "in_progress" and not store.is_orphan(s)
-
-
-def participants(store: Store, survey: Survey) -> list[ParticipantRow]:
-    """Every participant of a study so far, with their latest session's status."""
-    latest: dict[str, SessionRow] = {}
-    for s in _moderated(store, survey.id):
-        if s.participant is not None:
-            latest[s.participant] = s
-    total = len(survey.tasks.items) if survey.tasks else 0
-    rows = []
-    for p, s in latest.items():
-        done = sum(1 for r in store.task_runs(s.id) if r["outcome"] is not None)
-        elsewhere = _open_elsewhere(store, s)
-        rows.append(
-            ParticipantRow(
-                participant=p,
-                session_id=s.id,
-                status=s.status,
-                started_at=s.started_at,
-                tasks_done=done,
-                tasks_total=len(s.task_order or []) or total,
-                resumable=s.status in ("in_progress", "interrupted") and not elsewhere,
-                open_elsewhere=elsewhere,
-            )
-        )
-    rows.sort(key=lambda r: r.session_id)
-    return rows
-
-
-def suggest_participant(rows: list[ParticipantRow]) -> str:
-    """The next participant id: P<highest number so far + 1> (P1 for the first)."""
-    numbers = [n for r in rows if (n := participant_number(r.participant)) is not None]
-    return f"P{max(numbers, default=0) + 1}"
-
-
-def open_study(
-    store: Store,
-    definition: Definition,
-    participant: str,
-    *,
-    device: str | None = None,
-    now: Now = time.monotonic,
-) -> tuple[StudySession, bool]:
-    """The participant's session: resumed if it was left unfinished, else a new one.
-
-    Returns (session, resumed). Refuses (StudyError) a participant who already
-    completed the study or whose session is open in another live process.
-    """
-    survey = definition.survey
-    if survey.tasks is None:
-        raise StudyError(
-            f"{definition.source_path} has no tasks: `surveykit moderate` runs studies "
-            "(a file with a `tasks:` section); use `surveykit run` for a survey"
-        )
-    participant = check_participant_id(participant)
-    sessions = _moderated(store, survey.id, participant)
-    latest = sessions[-1] if sessions else None
-    if latest is None or latest.status == "abandoned":
-        return StudySession.begin(store, definition, participant, device=device, now=now), False
-    if latest.status == "completed":
-        raise StudyError(
-            f"participant {participant} already completed {survey.id} "
-            f"(session {latest.id}); use another participant id"
-        )
-    if _open_elsewhere(store, latest):
-        where = f"process {latest.owner_pid} on {latest.owner_host}"
-        raise StudyError(
-            f"participant {participant}'s session {latest.id} is open in another surveykit "
-            f"window ({where}); close that one first"
-        )
-    order = latest.task_order or []
-    missing = [tid for tid in order if tid not in {t.id for t in survey.tasks.items}]
-    if missing:
-        raise StudyError(
-            f"{definition.source_path} no longer has the task(s) {', '.join(missing)} "
-            f"of {participant}'s session {latest.id}; restore them to resume"
-        )
-    store.take_over(latest.id)
-    if latest.definition_sha256 != definition.sha256:
-        store.register_definition(definition)
-        store.record_event(
-            latest.id,
-            "definition_changed",
-            data={"from": latest.definition_sha256, "to": definition.sha256},
-        )
-    return StudySession.resume(store, latest.id, survey, now=now), True

@@ -45,10 +45,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from surveykit.definition.loader import Definition
 from surveykit.definition.models import Survey
+from surveykit.definition.record import Definition
 from surveykit.storage.store import StorageError, Store
 from surveykit.timeutil import Monotonic, WallClock, iso_ms, utc_now
+from surveykit.vocabulary import Mode, Status
 
 SPILL_VERSION = 1
 SPILL_PREFIX = "surveykit-pending-"
@@ -192,7 +193,7 @@ class KioskWriter:
     def start_session(
         self,
         definition: Definition,
-        mode: str = "kiosk",
+        mode: str = Mode.KIOSK,
         *,
         participant: str | None = None,
         device: str | None = None,
@@ -269,10 +270,26 @@ class KioskWriter:
         args = {"kind": kind, "task_id": task_id, "question_id": question_id, "data": data}
         self._write(self._op("record_event", session_id, args))
 
-    def finish_session(self, session_id: int, status: str = "completed") -> None:
+    def finish_session(self, session_id: int, status: str = Status.COMPLETED) -> None:
         self._write(self._op("finish_session", session_id, {"status": status}))
         for key in [k for k in self._shown if k[0] == session_id]:
             del self._shown[key]
+
+    def pin_lockout(self, device: str) -> tuple[int, str | None]:
+        """The staff-PIN lock-out kept for this device (StorageError while the file fails)."""
+        with self._store_lock:
+            try:
+                return self.store.pin_lockout(device)
+            except sqlite3.Error as e:
+                raise StorageError(str(e)) from e
+
+    def save_pin_lockout(self, device: str, failures: int, locked_until: str | None) -> None:
+        """Keep the staff-PIN lock-out (not queued: a newer try replaces it anyway)."""
+        with self._store_lock:
+            try:
+                self.store.save_pin_lockout(device, failures, locked_until)
+            except sqlite3.Error as e:
+                raise StorageError(str(e)) from e
 
     def real_id(self, session_id: int) -> int | None:
         """The database id of a session (None while its start is still queued)."""
@@ -493,12 +510,7 @@ class KioskWriter:
             target = where / name
             try:
                 where.mkdir(parents=True, exist_ok=True)
-                tmp = target.with_suffix(".tmp")
-                with open(tmp, "w", encoding="utf-8") as f:
-                    f.write(text)
-                    f.flush()
-                    os.fsync(f.fileno())
-                os.replace(tmp, target)
+                write_atomic(target, text)
             except OSError as e:
                 errors.append(f"{where}: {e.strerror or e}")
                 continue
@@ -596,11 +608,7 @@ class KioskWriter:
                             if r_s < 0 and r_s in ids:
                                 r["session"] = ids[r_s]
                         doc["writes"] = rest
-                        tmp = path.with_suffix(".tmp")
-                        tmp.write_text(
-                            json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8"
-                        )
-                        os.replace(tmp, path)
+                        write_atomic(path, json.dumps(doc, ensure_ascii=False, indent=1))
                         raise StorageError(
                             f"{failure.message} (recovering {path}: {done} of {len(writes)} written)"
                         ) from e
@@ -626,6 +634,26 @@ class KioskWriter:
     def close_store(self) -> None:
         with self._store_lock:
             self.store.close()
+
+
+def write_atomic(target: Path, text: str) -> None:
+    """Write `text` to `target` through a temporary file beside it, synced, then renamed.
+
+    On any failure (a full disk, a file size limit, a folder gone read-only) the
+    temporary file is removed and the error raised: nothing is left half-written
+    beside the database, and `target` keeps its old content.
+    """
+    tmp = target.with_suffix(".tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
 
 
 def spill_folders(db_path: str | Path, folder: str | Path | None = None) -> list[Path]:

@@ -1,0 +1,27 @@
+"""A loaded definition as the rest of the program holds it.
+
+Kept apart from `loader` (which brings pydantic, ruamel and the checks) so that
+storage, scoring and export can name a `Definition` without loading any of it.
+`surveykit.definition.loader.Definition` is this same class.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from surveykit.definition.models import Survey
+    from surveykit.definition.problems import Problem
+
+
+@dataclass(frozen=True)
+class Definition:
+    """A valid definition and what identifies it in the database."""
+
+    survey: Survey
+    sha256: str
+    source_path: str
+    body_json: str
+    #: what `validate` warns about (`path:line:col: warning: …`); the file is valid
+    warnings: tuple[Problem, ...] = ()

@@ -1,0 +1,602 @@
+"""A central PostgreSQL for many devices (`surveykit sync`).
+
+The server holds the same tables as the SQLite file (definitions, questions,
+tasks, sessions, answers, task_runs, events) plus `sync_conflicts` and
+`surveykit_server` (its id and schema version), and the `session_overview`
+view. Only closed sessions are sent. Each batch of sessions goes in one server
+transaction: the rows are copied (COPY) into temporary tables, then
+`INSERT … ON CONFLICT (uuid) DO NOTHING` adds the sessions the server lacks and
+their answers, task runs and events; a session the server already has is
+compared by content hash (the one `storage.merge` computes): equal → nothing to
+do; different → the server copy stays, the incoming body is recorded in
+`sync_conflicts`. Uniqueness is the server's `UNIQUE(uuid)`, so two syncs of the
+same file at once, or a sync killed and rerun, never store a session twice.
+
+What the server acknowledged is remembered in the local `sync_state` table (by
+the server's id, never its URL), after the server committed: a crash between
+the two only means the next run asks again. Local data is never deleted.
+
+Credentials: the URL (or libpq conninfo, `service=…`, PG* variables, PGPASSFILE)
+goes to libpq as given; whatever is printed passes through `mask`.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+from surveykit.storage.merge import (
+    ANSWER_FIELDS,
+    CLOSED_SQL,
+    DEFINITION_FIELDS,
+    EVENT_FIELDS,
+    QUESTION_FIELDS,
+    SESSION_FIELDS,
+    TASK_FIELDS,
+    TASK_RUN_FIELDS,
+    content_sha256,
+    read_bodies,
+)
+from surveykit.storage.store import Store
+from surveykit.timeutil import iso_ms, utc_now
+from surveykit.vocabulary import CLOSED_STATUSES
+
+#: The server schema this version writes (`surveykit_server.schema_version`).
+SERVER_SCHEMA_VERSION = 1
+
+
+class SyncError(Exception):
+    """A sync problem for the user: one line, password masked."""
+
+
+# --- credentials ---------------------------------------------------------------------------
+
+
+def _password(target: str) -> str | None:
+    if "://" in target:
+        try:
+            return urlsplit(target).password
+        except ValueError:
+            return None
+    m = re.search(r"(?:^|\s)password\s*=\s*('(?:[^'\\]|\\.)*'|\S+)", target)
+    return m.group(1).strip("'") if m else None
+
+
+def mask(target: str, text: str | None = None) -> str:
+    """`text` (default: the target itself) with the target's password replaced by ***."""
+    shown = target if text is None else text
+    secret = _password(target)
+    if text is None and "://" in target:
+        try:
+            parts = urlsplit(target)
+            if parts.password is not None:
+                netloc = parts.netloc.rsplit("@", 1)
+                user = netloc[0].split(":", 1)[0]
+                shown = urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[1]}"))
+        except ValueError:
+            pass
+    shown = re.sub(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", r"\1***", shown)
+    if secret:
+        for form in sorted({secret, unquote(secret)}, key=len, reverse=True):
+            shown = shown.replace(form, "***")
+    return shown
+
+
+# --- server schema -------------------------------------------------------------------------
+
+DDL = [
+    """CREATE TABLE IF NOT EXISTS surveykit_server (
+        server_id uuid PRIMARY KEY,
+        schema_version integer NOT NULL,
+        created_at text NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS definitions (
+        sha256 text PRIMARY KEY,
+        survey_id text NOT NULL,
+        title text NOT NULL,
+        format_version integer NOT NULL,
+        source_path text,
+        body_json text NOT NULL,
+        first_seen_at text NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS questions (
+        definition_sha256 text NOT NULL REFERENCES definitions(sha256),
+        question_id text NOT NULL,
+        parent_id text NOT NULL,
+        position integer NOT NULL,
+        scope text NOT NULL,
+        type text NOT NULL,
+        text text NOT NULL,
+        scale_min double precision,
+        scale_max double precision,
+        labels_json text,
+        options_json text,
+        PRIMARY KEY (definition_sha256, question_id)
+    )""",
+    """CREATE TABLE IF NOT EXISTS tasks (
+        definition_sha256 text NOT NULL REFERENCES definitions(sha256),
+        task_id text NOT NULL,
+        position integer NOT NULL,
+        title text NOT NULL,
+        prompt text NOT NULL,
+        success text,
+        time_limit_s double precision,
+        PRIMARY KEY (definition_sha256, task_id)
+    )""",
+    """CREATE TABLE IF NOT EXISTS sessions (
+        id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+        uuid uuid NOT NULL UNIQUE,
+        survey_id text NOT NULL,
+        definition_sha256 text NOT NULL REFERENCES definitions(sha256),
+        mode text NOT NULL,
+        participant text,
+        device text,
+        device_id text,
+        site text,
+        started_at text NOT NULL,
+        ended_at text,
+        status text NOT NULL CHECK (status IN ('completed', 'abandoned', 'interrupted')),
+        task_order_json text,
+        meta_json text,
+        content_sha256 text NOT NULL,
+        received_at text NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS sessions_survey ON sessions(survey_id, started_at)",
+    "CREATE INDEX IF NOT EXISTS sessions_device ON sessions(device_id)",
+    """CREATE TABLE IF NOT EXISTS answers (
+        session_id bigint NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        task_id text NOT NULL DEFAULT '',
+        question_id text NOT NULL,
+        value_json text,
+        value_num double precision,
+        is_na integer NOT NULL DEFAULT 0,
+        shown_at text,
+        answered_at text NOT NULL,
+        response_ms bigint,
+        PRIMARY KEY (session_id, task_id, question_id)
+    )""",
+    """CREATE TABLE IF NOT EXISTS task_runs (
+        session_id bigint NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        task_id text NOT NULL,
+        position integer NOT NULL,
+        started_at text,
+        ended_at text,
+        active_ms bigint,
+        outcome text,
+        errors integer NOT NULL DEFAULT 0,
+        hints integer NOT NULL DEFAULT 0,
+        PRIMARY KEY (session_id, task_id)
+    )""",
+    """CREATE TABLE IF NOT EXISTS events (
+        id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+        session_id bigint NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        seq integer NOT NULL,
+        at text NOT NULL,
+        elapsed_ms bigint,
+        kind text NOT NULL,
+        task_id text,
+        question_id text,
+        data_json text,
+        UNIQUE (session_id, seq)
+    )""",
+    """CREATE TABLE IF NOT EXISTS sync_conflicts (
+        session_uuid uuid NOT NULL,
+        source_device text,
+        content_sha256 text NOT NULL,
+        body_json text NOT NULL,
+        found_at text NOT NULL,
+        PRIMARY KEY (session_uuid, content_sha256)
+    )""",
+    """CREATE OR REPLACE VIEW session_overview AS
+        SELECT s.id AS session_id, s.survey_id, d.title AS survey_title, s.mode,
+               s.participant, s.device, s.status, s.started_at, s.ended_at,
+               (SELECT COUNT(*) FROM answers a WHERE a.session_id = s.id) AS answers,
+               (SELECT COUNT(*) FROM task_runs t WHERE t.session_id = s.id) AS task_runs,
+               s.task_order_json, s.meta_json, s.definition_sha256,
+               s.uuid AS session_uuid, s.site, s.device_id
+        FROM sessions s JOIN definitions d ON d.sha256 = s.definition_sha256""",
+]
+
+STAGING = [
+    f"""CREATE TEMP TABLE IF NOT EXISTS in_sessions (
+        {", ".join(f"{c} text" for c in SESSION_FIELDS)}, content_sha256 text
+    ) ON COMMIT DELETE ROWS""",
+    """CREATE TEMP TABLE IF NOT EXISTS in_answers (
+        session_uuid uuid, task_id text, question_id text, value_json text,
+        value_num double precision, is_na integer, shown_at text, answered_at text,
+        response_ms bigint
+    ) ON COMMIT DELETE ROWS""",
+    """CREATE TEMP TABLE IF NOT EXISTS in_task_runs (
+        session_uuid uuid, task_id text, position integer, started_at text, ended_at text,
+        active_ms bigint, outcome text, errors integer, hints integer
+    ) ON COMMIT DELETE ROWS""",
+    """CREATE TEMP TABLE IF NOT EXISTS in_events (
+        session_uuid uuid, seq integer, at text, elapsed_ms bigint, kind text, task_id text,
+        question_id text, data_json text
+    ) ON COMMIT DELETE ROWS""",
+    "CREATE TEMP TABLE IF NOT EXISTS in_map (id bigint, uuid uuid) ON COMMIT DELETE ROWS",
+]
+
+
+# --- connecting, with bounded retries -------------------------------------------------------
+
+
+def _is_fatal(e: Exception) -> bool:
+    """Errors a retry cannot fix: credentials, a missing database, permissions."""
+    text = str(e)
+    state = getattr(getattr(e, "diag", None), "sqlstate", None) or getattr(e, "sqlstate", None)
+    if state and state[:2] in ("28", "3D", "42"):
+        return True
+    return any(
+        words in text
+        for words in (
+            "password authentication failed", "authentication failed", "no password supplied",
+            "does not exist", "permission denied", "invalid connection option",
+            "invalid URI", "invalid integer value", "invalid sslmode", "missing \"=\"",
+            "definition of service",
+        )
+    )
+
+
+@dataclass
+class Retry:
+    retries: int = 5
+    max_wait_s: float = 60.0
+    base_s: float = 0.5
+    sleep: Callable[[float], None] = time.sleep
+    on_wait: Callable[[str, float], None] | None = None
+
+
+def connect(target: str, connect_timeout: int = 10) -> Any:
+    import psycopg
+
+    return psycopg.connect(
+        target or "", connect_timeout=connect_timeout, application_name="surveykit sync"
+    )
+
+
+def with_retries(target: str, retry: Retry, work: Callable[[], Any]) -> Any:
+    """Run `work`, retrying with exponential backoff (and jitter) on connection
+    trouble; give up after `retry.retries` retries or `retry.max_wait_s` of waiting."""
+    import psycopg
+
+    waited = 0.0
+    attempt = 0
+    while True:
+        try:
+            return work()
+        except (psycopg.OperationalError, psycopg.errors.DeadlockDetected,
+                psycopg.errors.SerializationFailure) as e:
+            message = mask(target, str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__)
+            if _is_fatal(e):
+                raise SyncError(f"cannot sync to {mask(target)}: {message}") from None
+            delay = min(retry.base_s * 2**attempt, 30.0) * (0.75 + random.random() / 2)
+            if attempt >= retry.retries or waited + delay > retry.max_wait_s:
+                raise SyncError(
+                    f"cannot reach {mask(target)} (gave up after {attempt + 1} "
+                    f"attempt{'s' if attempt else ''}, {waited:.0f} s of waiting): {message}"
+                ) from None
+            if retry.on_wait:
+                retry.on_wait(message, delay)
+            retry.sleep(delay)
+            waited += delay
+            attempt += 1
+        except psycopg.Error as e:  # anything else the server or libpq refused
+            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            raise SyncError(f"cannot sync to {mask(target)}: {mask(target, first)}") from None
+
+
+def ensure_schema(conn: Any) -> str:
+    """Create the tables on first use (once, under an advisory lock); the server's id."""
+    with conn.transaction():
+        if conn.execute("SELECT to_regclass('surveykit_server')").fetchone()[0] is not None:
+            row = conn.execute("SELECT server_id, schema_version FROM surveykit_server").fetchone()
+            if row is not None and row[1] == SERVER_SCHEMA_VERSION:
+                return str(row[0])
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(7261656)")  # serialises first-time setup
+        for stmt in DDL:
+            conn.execute(stmt)
+        row = conn.execute("SELECT server_id, schema_version FROM surveykit_server").fetchone()
+        if row is None:
+            from surveykit.ids import uuid7
+
+            row = (str(uuid7()), SERVER_SCHEMA_VERSION)
+            conn.execute(
+                "INSERT INTO surveykit_server VALUES (%s, %s, %s)",
+                (row[0], SERVER_SCHEMA_VERSION, iso_ms(utc_now())),
+            )
+        if row[1] > SERVER_SCHEMA_VERSION:
+            raise SyncError(
+                f"the server's surveykit tables are newer (schema {row[1]}; this version knows "
+                f"up to {SERVER_SCHEMA_VERSION}); upgrade surveykit to sync to it"
+            )
+    return str(row[0])
+
+
+# --- pushing --------------------------------------------------------------------------------
+
+
+@dataclass
+class SyncResult:
+    server_id: str = ""
+    sent: int = 0  # new on the server
+    present: int = 0  # the server had an identical copy
+    conflicts: list[str] = field(default_factory=list)  # uuids, found in this run
+    earlier_conflicts: int = 0
+    in_progress: int = 0
+    attempts: int = 0
+
+
+@contextmanager
+def _local_tx(store: Store) -> Iterator[sqlite3.Connection]:
+    """One write transaction on the local file (waits for a busy kiosk, as the Store does)."""
+    c = store.conn
+    c.execute("BEGIN IMMEDIATE")
+    try:
+        yield c
+        c.execute("COMMIT")
+    except BaseException:
+        if c.in_transaction:
+            c.execute("ROLLBACK")
+        raise
+
+
+def pending_ids(store: Store, server_id: str) -> list[int]:
+    """Closed sessions the server has not acknowledged (or that changed since)."""
+    return [
+        r[0]
+        for r in store.conn.execute(
+            f"""SELECT s.id FROM sessions s
+                LEFT JOIN sync_state st ON st.server_id = ? AND st.session_uuid = s.uuid
+                WHERE s.status IN {CLOSED_SQL}
+                  AND (st.session_uuid IS NULL OR st.ended_at IS NOT s.ended_at)
+                ORDER BY s.id""",
+            (server_id,),
+        )
+    ]
+
+
+def push(
+    store: Store,
+    target: str,
+    *,
+    batch: int = 2000,
+    retry: Retry | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> SyncResult:
+    """Send every closed session of `store` the server has not acknowledged."""
+    retry = retry or Retry()
+    result = SyncResult()
+    state: dict[str, Any] = {"conn": None, "known_defs": set()}
+
+    def session() -> None:
+        result.attempts += 1
+        conn = state["conn"]
+        if conn is None or conn.closed:
+            conn = state["conn"] = connect(target)
+            state["known_defs"] = set()
+        result.server_id = ensure_schema(conn)
+        for stmt in STAGING:
+            conn.execute(stmt)
+        conn.commit()
+        ids = pending_ids(store, result.server_id)
+        total = len(ids)
+        for start in range(0, total, batch):
+            _push_batch(conn, store, ids[start : start + batch], result, state["known_defs"])
+            if progress:
+                progress(min(start + batch, total), total)
+
+    try:
+        with_retries(target, retry, lambda: _reset_on_error(state, session))
+    finally:
+        if state["conn"] is not None:
+            state["conn"].close()
+    result.in_progress = store.conn.execute(
+        f"SELECT COUNT(*) FROM sessions WHERE status NOT IN {CLOSED_SQL}"
+    ).fetchone()[0]
+    result.earlier_conflicts = store.conn.execute(
+        "SELECT COUNT(*) FROM sync_state WHERE server_id = ? AND state = 'conflict'",
+        (result.server_id,),
+    ).fetchone()[0] - len(result.conflicts)
+    return result
+
+
+def _reset_on_error(state: dict[str, Any], work: Callable[[], None]) -> None:
+    try:
+        work()
+    except Exception:
+        conn = state["conn"]
+        if conn is not None:
+            try:
+                conn.close()
+            finally:
+                state["conn"] = None
+        raise
+
+
+def _push_batch(
+    conn: Any, store: Store, ids: list[int], result: SyncResult, known_defs: set[str]
+) -> None:
+    store.conn.execute("BEGIN")  # one consistent snapshot of the local rows
+    try:
+        bodies = read_bodies(store.conn, ids)
+        shas = sorted({b["session"]["definition_sha256"] for b in bodies.values()} - known_defs)
+        defs = _local_definitions(store.conn, shas)
+    finally:
+        store.conn.execute("COMMIT")
+    bodies = {k: b for k, b in bodies.items() if b["session"]["status"] in CLOSED_STATUSES}
+    if not bodies:
+        return
+    digests = {b["session"]["uuid"]: content_sha256(b) for b in bodies.values()}
+    ordered = sorted(bodies.values(), key=lambda b: b["session"]["uuid"])
+    now = iso_ms(utc_now())
+    with conn.transaction():
+        if shas:
+            _send_definitions(conn, shas, defs)
+        with conn.cursor() as cur:
+            with cur.copy(f"COPY in_sessions ({', '.join(SESSION_FIELDS)}, content_sha256) FROM STDIN") as cp:
+                for b in ordered:
+                    s = b["session"]
+                    cp.write_row([*(s[k] for k in SESSION_FIELDS), digests[s["uuid"]]])
+            for table, fields, part in (
+                ("in_answers", ANSWER_FIELDS, "answers"),
+                ("in_task_runs", TASK_RUN_FIELDS, "task_runs"),
+                ("in_events", EVENT_FIELDS, "events"),
+            ):
+                with cur.copy(f"COPY {table} (session_uuid, {', '.join(fields)}) FROM STDIN") as cp:
+                    for b in ordered:
+                        u = b["session"]["uuid"]
+                        for row in b[part]:
+                            cp.write_row([u, *row])
+            cols = ", ".join(SESSION_FIELDS)
+            sel = ", ".join("uuid::uuid" if c == "uuid" else c for c in SESSION_FIELDS)
+            cur.execute(
+                f"""WITH ins AS (
+                        INSERT INTO sessions ({cols}, content_sha256, received_at)
+                        SELECT {sel}, content_sha256, %s FROM in_sessions ORDER BY uuid
+                        ON CONFLICT (uuid) DO NOTHING RETURNING id, uuid)
+                    INSERT INTO in_map SELECT id, uuid FROM ins""",
+                (now,),
+            )
+            for table, fields in (
+                ("answers", ANSWER_FIELDS), ("task_runs", TASK_RUN_FIELDS), ("events", EVENT_FIELDS)
+            ):
+                f = ", ".join(fields)
+                x = ", ".join(f"x.{c}" for c in fields)
+                cur.execute(
+                    f"INSERT INTO {table} (session_id, {f}) SELECT m.id, {x} "
+                    f"FROM in_{table} x JOIN in_map m ON m.uuid = x.session_uuid"
+                )
+            sent = {str(r[0]) for r in cur.execute("SELECT uuid FROM in_map")}
+            others = cur.execute(
+                """SELECT i.uuid, s.content_sha256 FROM in_sessions i
+                   JOIN sessions s ON s.uuid = i.uuid::uuid
+                   WHERE i.uuid::uuid NOT IN (SELECT uuid FROM in_map)"""
+            ).fetchall()
+            states = {u: "sent" for u in sent}
+            by_uuid = {b["session"]["uuid"]: b for b in ordered}
+            for u, theirs in others:
+                u = str(u)
+                if theirs == digests[u]:
+                    states[u] = "present"
+                    continue
+                states[u] = "conflict"
+                cur.execute(
+                    "INSERT INTO sync_conflicts (session_uuid, source_device, content_sha256, "
+                    "body_json, found_at) VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                    (u, by_uuid[u]["session"]["device_id"], digests[u],
+                     json.dumps(by_uuid[u], ensure_ascii=False, sort_keys=True), now),
+                )
+    known_defs.update(shas)
+    # The server committed: remember it locally (a crash before this only means asking again).
+    ended = {b["session"]["uuid"]: b["session"]["ended_at"] for b in ordered}
+    with _local_tx(store) as c:
+        c.executemany(
+            "INSERT OR REPLACE INTO sync_state (server_id, session_uuid, content_sha256, ended_at, "
+            "state, acked_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [(result.server_id, u, digests[u], ended[u], st, now) for u, st in states.items()],
+        )
+    result.sent += sum(1 for st in states.values() if st == "sent")
+    result.present += sum(1 for st in states.values() if st == "present")
+    result.conflicts += sorted(u for u, st in states.items() if st == "conflict")
+
+
+def _local_definitions(conn: sqlite3.Connection, shas: list[str]) -> dict[str, list[tuple]]:
+    out: dict[str, list[tuple]] = {}
+    if not shas:
+        return out
+    arg = json.dumps(shas)
+    for table, fields, key in (
+        ("definitions", DEFINITION_FIELDS, "sha256"),
+        ("questions", QUESTION_FIELDS, "definition_sha256"),
+        ("tasks", TASK_FIELDS, "definition_sha256"),
+    ):
+        out[table] = [
+            tuple(r)
+            for r in conn.execute(
+                f"SELECT {', '.join(fields)} FROM {table} WHERE {key} IN "
+                "(SELECT value FROM json_each(?))",
+                (arg,),
+            )
+        ]
+    return out
+
+
+def _send_definitions(conn: Any, shas: list[str], defs: dict[str, list[tuple]]) -> None:
+    with conn.cursor() as cur:
+        for table, fields in (
+            ("definitions", DEFINITION_FIELDS), ("questions", QUESTION_FIELDS), ("tasks", TASK_FIELDS)
+        ):
+            rows = defs.get(table) or []
+            if rows:
+                marks = ", ".join(["%s"] * len(fields))
+                cur.executemany(
+                    f"INSERT INTO {table} ({', '.join(fields)}) VALUES ({marks}) "
+                    "ON CONFLICT DO NOTHING",
+                    rows,
+                )
+
+
+# --- status ---------------------------------------------------------------------------------
+
+
+@dataclass
+class DeviceStatus:
+    device_id: str
+    closed: int
+    in_progress: int
+    acked: int
+    on_server: int
+
+
+def status(store: Store, target: str, retry: Retry | None = None) -> tuple[str, list[DeviceStatus]]:
+    """Per device id in the local file: closed and in-progress sessions, how many the
+    server acknowledged (locally remembered), and how many the server really has."""
+    local = store.conn.execute(
+        f"""SELECT COALESCE(device_id, ''),
+                   SUM(status IN {CLOSED_SQL}), SUM(status NOT IN {CLOSED_SQL})
+            FROM sessions GROUP BY 1 ORDER BY 1"""
+    ).fetchall()
+    uuids = [
+        (r[0], r[1] or "")
+        for r in store.conn.execute(f"SELECT uuid, device_id FROM sessions WHERE status IN {CLOSED_SQL}")
+    ]
+
+    def ask() -> tuple[str, dict[str, int]]:
+        with connect(target) as conn:
+            server_id = ensure_schema(conn)
+            with conn.transaction(), conn.cursor() as cur:
+                cur.execute("CREATE TEMP TABLE local_uuids (uuid uuid, device_id text) ON COMMIT DROP")
+                with cur.copy("COPY local_uuids (uuid, device_id) FROM STDIN") as cp:
+                    for row in uuids:
+                        cp.write_row(row)
+                counts = dict(
+                    cur.execute(
+                        "SELECT l.device_id, COUNT(s.id) FROM local_uuids l "
+                        "LEFT JOIN sessions s ON s.uuid = l.uuid GROUP BY l.device_id"
+                    ).fetchall()
+                )
+            return server_id, counts
+
+    server_id, on_server = with_retries(target, retry or Retry(), ask)
+    acked = dict(
+        store.conn.execute(
+            "SELECT COALESCE(s.device_id, ''), COUNT(*) FROM sync_state st JOIN sessions s "
+            "ON s.uuid = st.session_uuid WHERE st.server_id = ? AND st.state != 'conflict' "
+            "GROUP BY 1",
+            (server_id,),
+        ).fetchall()
+    )
+    return server_id, [
+        DeviceStatus(d, int(c or 0), int(p or 0), int(acked.get(d, 0)), int(on_server.get(d, 0)))
+        for d, c, p in local
+    ]

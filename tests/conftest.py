@@ -1,0 +1,68 @@
+"""Fixtures shared by the whole suite: one hand-moved clock, one fresh database.
+
+* `clock` — a `FakeClock`: call it for monotonic seconds, `clock.wall()` for the
+  wall time (UTC); `advance(s)` moves both, `set_wall(moment)` pins the wall.
+  Pass it to anything that takes the two clocks: `Store(path, wall=clock.wall,
+  mono=clock)`, `KioskWriter(..., wall=clock.wall, mono=clock)`, `TaskClock(clock)`.
+* `db_path` — where a test's database goes (nothing exists there yet).
+* `store` — a `Store` open on `db_path` with `clock`, closed after the test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from surveykit.cli import load_all
+from surveykit.storage.store import Store
+
+# Commands are imported on demand by the CLI; tests that list `cli.commands`
+# (parametrised at collection time) need every one of them registered.
+load_all()
+
+
+class FakeClock:
+    """A monotonic clock and a wall clock that move only when the test says so."""
+
+    START = datetime(2026, 11, 22, 10, 15, 3, 123456, tzinfo=UTC)
+
+    def __init__(self, t: float = 1000.0, start: datetime | None = None) -> None:
+        self.t = t
+        self._wall = start or self.START
+        self.calls = 0
+
+    def __call__(self) -> float:
+        """Monotonic seconds."""
+        self.calls += 1
+        return self.t
+
+    def wall(self) -> datetime:
+        """The wall-clock time (what `timeutil.utc_now` would say)."""
+        return self._wall
+
+    def advance(self, seconds: float) -> None:
+        self.t += seconds
+        self._wall += timedelta(seconds=seconds)
+
+    def set_wall(self, moment: datetime) -> None:
+        self._wall = moment
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "survey.db"
+
+
+@pytest.fixture
+def store(db_path: Path, clock: FakeClock) -> Iterator[Store]:
+    s = Store(db_path, wall=clock.wall, mono=clock)
+    yield s
+    s.close()
