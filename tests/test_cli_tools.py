@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from surveykit.cli import cli, main
 from surveykit.definition.loader import load
+from surveykit.pin import hash_pin, verify_pin
 
 ROOT = Path(__file__).resolve().parents[1]
 SURVEYS = sorted((ROOT / "surveys").glob("*.yaml"))
@@ -145,14 +146,21 @@ def test_schema_prints_json() -> None:
 def test_hash_pin_from_stdin(tmp_path: Path) -> None:
     r = run_main(["hash-pin", "--stdin"], stdin="2468\n")
     assert r.code == 0
-    assert r.stdout == f"exit_pin_sha256: {hashlib.sha256(b'2468').hexdigest()}\n"
+    assert re.fullmatch(r"exit_pin_hash: scrypt\$131072\$8\$1\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+\n", r.stdout)
     assert "2468" not in r.stdout + r.stderr
-    # the printed line, pasted under kiosk:, is what the example uses and loads
+    stored = r.stdout.split(": ", 1)[1].strip()
+    assert verify_pin(stored, "2468") and not verify_pin(stored, "2469")
+    # salted: the same PIN never gives the same line twice
+    again = run_main(["hash-pin", "--stdin"], stdin="2468\n")
+    assert again.stdout != r.stdout and verify_pin(again.stdout.split(": ", 1)[1].strip(), "2468")
+    # the printed line, pasted under kiosk: in place of the example's, loads without a warning
     example = (ROOT / "surveys/store-feedback.yaml").read_text(encoding="utf-8")
-    assert r.stdout.strip() in example
-    pasted = re.sub(r"exit_pin_sha256: \w+", r.stdout.strip(), example)
+    pasted = re.sub(r"exit_pin_(hash|sha256): \S+", lambda _m: r.stdout.strip(), example)
     (tmp_path / "k.yaml").write_text(pasted, encoding="utf-8")
-    assert load(tmp_path / "k.yaml").survey.kiosk.exit_pin_sha256 == hashlib.sha256(b"2468").hexdigest()
+    loaded = load(tmp_path / "k.yaml")
+    assert loaded.survey.kiosk.exit_pin_hash == stored
+    assert loaded.survey.kiosk.pin_hash == stored
+    assert loaded.warnings == ()
 
 
 @pytest.mark.parametrize("pin", ["12ab", "", "123", "1234567890123", "12 34", "-1234", "１２３４"])
@@ -166,8 +174,71 @@ def test_hash_pin_rejects_what_is_not_a_pin(pin: str) -> None:
 def test_hash_pin_prompt_asks_twice() -> None:
     r = run_main(["hash-pin"], stdin="975310\n975310\n")
     assert r.code == 0
-    assert r.stdout.strip() == f"exit_pin_sha256: {hashlib.sha256(b'975310').hexdigest()}"
+    assert r.stdout.startswith("exit_pin_hash: scrypt$")
+    assert verify_pin(r.stdout.split(": ", 1)[1].strip(), "975310")
     assert "975310" not in r.stderr  # not echoed
+
+
+# --- the old unsalted PIN hash: a warning, not an error --------------------------------
+
+OLD_PIN = hashlib.sha256(b"2468").hexdigest()
+KIOSK = "surveykit: 1\nid: k\ntitle: K\nquestions: [nps]\nkiosk:\n  idle_reset_s: 45\n"
+
+
+def test_old_sha256_pin_is_a_located_warning(tmp_path: Path) -> None:
+    (tmp_path / "old.yaml").write_text(KIOSK + f"  exit_pin_sha256: {OLD_PIN}\n", encoding="utf-8")
+    r = run_main(["validate", "old.yaml"], cwd=tmp_path)
+    assert r.code == 0, r.stderr
+    assert r.stdout == "old.yaml: ok — k: 1 questions, kiosk settings (1 warning)\n"
+    assert r.stderr == (
+        "old.yaml:7:3: warning: an unsalted sha256 PIN can be recovered from a copy of this file "
+        "in seconds; run `surveykit hash-pin` and replace it with the exit_pin_hash line\n"
+    )
+    # the old hash still works for the kiosk
+    d = load(tmp_path / "old.yaml")
+    assert d.survey.kiosk.pin_hash == OLD_PIN and verify_pin(d.survey.kiosk.pin_hash, "2468")
+    assert [str(w) for w in d.warnings] == [f"{tmp_path}/{r.stderr.strip()}"]
+    # quiet hides the ok line, not the warning
+    r = run_main(["validate", "-q", "old.yaml"], cwd=tmp_path)
+    assert (r.code, r.stdout) == (0, "") and "warning:" in r.stderr
+
+
+def test_strict_turns_warnings_into_problems(tmp_path: Path) -> None:
+    (tmp_path / "old.yaml").write_text(KIOSK + f"  exit_pin_sha256: {OLD_PIN}\n", encoding="utf-8")
+    (tmp_path / "new.yaml").write_text(KIOSK + f"  exit_pin_hash: {hash_pin('2468')}\n", encoding="utf-8")
+    r = run_main(["validate", "--strict", "new.yaml", "old.yaml"], cwd=tmp_path)
+    assert r.code == 1
+    assert r.stdout == "new.yaml: ok — k: 1 questions, kiosk settings\n"
+    assert r.stderr.splitlines() == [
+        "old.yaml:7:3: warning: an unsalted sha256 PIN can be recovered from a copy of this file "
+        "in seconds; run `surveykit hash-pin` and replace it with the exit_pin_hash line",
+        "1 of 2 files has problems (1 in all)",
+    ]
+
+
+def test_warnings_are_printed_with_the_problems_of_a_broken_file(tmp_path: Path) -> None:
+    (tmp_path / "b.yaml").write_text(KIOSK.replace("idle_reset_s: 45", "idle_reset_s: 1")
+                                     + f"  exit_pin_sha256: {OLD_PIN}\n", encoding="utf-8")
+    r = run_main(["validate", "b.yaml"], cwd=tmp_path)
+    assert r.code == 1
+    lines = r.stderr.splitlines()
+    assert lines[0].startswith("b.yaml:6:17: 'idle_reset_s' in kiosk must be ≥ 5 seconds")
+    assert lines[1].startswith("b.yaml:7:3: warning: an unsalted sha256 PIN")
+    assert lines[2] == "1 of 1 file has problems (1 in all)"
+
+
+def test_weaker_scrypt_parameters_are_a_warning(tmp_path: Path) -> None:
+    weak = hash_pin("2468", n=2**10)
+    (tmp_path / "w.yaml").write_text(KIOSK + f"  exit_pin_hash: {weak}\n", encoding="utf-8")
+    r = run_main(["validate", "w.yaml"], cwd=tmp_path)
+    assert r.code == 0
+    assert "w.yaml:7:3: warning: this PIN hash was made with less work than today's default" in r.stderr
+
+
+def test_the_schema_knows_the_new_key() -> None:
+    kiosk = json.loads(run_main(["schema"]).stdout)["$defs"]["KioskSettings"]["properties"]
+    assert "exit_pin_hash" in kiosk and "exit_pin_sha256" in kiosk
+    assert "scrypt" in kiosk["exit_pin_hash"]["anyOf"][0]["pattern"]
 
 
 # --- help, version, python -m ------------------------------------------------------------

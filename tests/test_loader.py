@@ -25,6 +25,7 @@ from surveykit.definition.models import (
 from surveykit.definition.problems import DefinitionError
 from surveykit.definition.schema import json_schema
 from surveykit.definition.source import read_source
+from surveykit.pin import needs_rehash, verify_pin
 
 ROOT = Path(__file__).resolve().parents[1]
 SURVEYS = sorted((ROOT / "surveys").glob("*.yaml"))
@@ -76,7 +77,10 @@ def test_store_feedback_details() -> None:
     ]
     assert s.kiosk is not None and s.kiosk.idle_reset_s == 45
     pin = "2468"  # the example's PIN, as its comment says
-    assert s.kiosk.exit_pin_sha256 == hashlib.sha256(pin.encode()).hexdigest()
+    assert s.kiosk.exit_pin_sha256 is None  # the salted form, as `surveykit hash-pin` prints it
+    assert s.kiosk.pin_hash == s.kiosk.exit_pin_hash
+    assert verify_pin(s.kiosk.pin_hash, pin) and not needs_rehash(s.kiosk.pin_hash)
+    assert not verify_pin(s.kiosk.pin_hash, "2469")
 
 
 def test_post_support_details() -> None:
@@ -353,7 +357,7 @@ def test_schema_structure() -> None:
     assert schema["additionalProperties"] is False
     assert {"surveykit", "id", "title"} <= set(schema["required"])
     assert set(schema["properties"]) == {
-        "surveykit", "id", "title", "intro", "outro", "questions", "tasks", "after", "kiosk",
+        "$schema", "surveykit", "id", "title", "intro", "outro", "questions", "tasks", "after", "kiosk",
     }
     assert schema["properties"]["surveykit"]["const"] == 1
     # every object in the format forbids unknown keys, as the loader does
@@ -402,3 +406,45 @@ def test_schema_command_prints_the_schema() -> None:
     result = CliRunner().invoke(cli, ["schema"])
     assert result.exit_code == 0
     assert json.loads(result.stdout) == json_schema()
+
+
+# --- the schema for editors: descriptions, $id, "$schema" in files --------------------
+
+
+def test_every_property_has_a_description() -> None:
+    schema = json_schema()
+    assert schema["$id"] == "urn:surveykit:definition:1"
+    holders = {"the file": schema, **schema["$defs"]}
+    described = 0
+    for name, holder in holders.items():
+        for key, prop in holder.get("properties", {}).items():
+            assert prop.get("description"), f"{name}.{key}"
+            assert "title" not in prop, f"{name}.{key}"  # no 'Idle Reset S' on hover
+            described += 1
+    assert described > 50
+    idle = schema["$defs"]["KioskSettings"]["properties"]["idle_reset_s"]["description"]
+    assert "idle" in idle.lower() and "seconds" in idle
+
+
+def test_a_schema_key_is_accepted_and_left_out_of_the_model(tmp_path: Path) -> None:
+    data = json.loads(load(ROOT / "surveys/post-support.yaml").body_json)
+    data = {"$schema": "../.surveykit.schema.json", **data}
+    (tmp_path / "p.json").write_text(json.dumps(data), encoding="utf-8")
+    d = load(tmp_path / "p.json")
+    assert "$schema" not in d.survey.model_dump() and "json_schema_ref" not in d.survey.model_dump()
+    assert schema_errors(json.loads(json.dumps(data)), json_schema(), json_schema()) == []
+    # in YAML too, and a misspelt key is not offered '$schema' as a correction
+    text = "$schema: ../.surveykit.schema.json\nsurveykit: 1\nid: s\ntitle: S\nquestions: [nps]\nschema: x\n"
+    with pytest.raises(DefinitionError) as info:
+        load("s.yaml", text)
+    (problem,) = info.value.problems
+    assert problem.message.startswith("unknown key 'schema' in the file") and "$schema" not in problem.message
+
+
+def test_schema_out_writes_the_file_the_docs_point_at(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["schema", "--out", str(tmp_path / ".surveykit.schema.json")])
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / ".surveykit.schema.json").read_text(encoding="utf-8")) == json_schema()
+    docs = (ROOT / "docs/definitions.md").read_text(encoding="utf-8")
+    assert "surveykit schema --out .surveykit.schema.json" in docs
+    assert "# yaml-language-server: $schema=../.surveykit.schema.json" in docs

@@ -31,7 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "hash-pin": (
         "surveykit.cli.tools",
-        "Read a staff PIN without echo and print its `exit_pin_sha256:` line.",
+        "Read a staff PIN without echo and print its `exit_pin_hash:` line.",
     ),
     "kiosk": (
         "surveykit.cli.kiosk",

@@ -7,16 +7,18 @@ their problems even when other parts of the file do not validate.
 from __future__ import annotations
 
 import keyword
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from surveykit.definition import instruments as std
 from surveykit.definition.expressions import ExpressionError
 from surveykit.definition.expressions import parse as parse_expression
 from surveykit.definition.models import QUESTION_ID_PATTERN, looks_like_plain_pin
-from surveykit.definition.problems import Loc, did_you_mean, one_of
+from surveykit.definition.problems import Loc, Suggester, clip, did_you_mean, one_of
+from surveykit.pin import PIN_HASH_PATTERN, is_pin_hash, needs_rehash
 
 PIPING = re.compile(r"\{([^{}]*)\}")
 SCALE_SIZES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7), "seq": (1, 7)}
@@ -37,6 +39,8 @@ class Finding:
     related: Loc | None = None
     #: this message explains the model's own errors at `loc` (they are not shown)
     explains: bool = False
+    #: only a warning: printed by `validate`, the file stays valid
+    warning: bool = False
 
 
 @dataclass
@@ -63,9 +67,9 @@ def describe(raw: Any, loc: Loc, root: Any = None) -> str:
         return "the file"
     if isinstance(raw, dict) and isinstance(raw.get("id"), str):
         kind = "task" if len(loc) >= 2 and loc[-2] == "items" else "question"
-        return f"{kind} '{raw['id']}'"
+        return f"{kind} '{clip(raw['id'])}'"
     if len(loc) == 1:
-        return str(loc[0])
+        return clip(str(loc[0]))
     *parent, last = loc
     owner_loc = tuple(parent)
     if isinstance(last, int):
@@ -77,7 +81,7 @@ def describe(raw: Any, loc: Loc, root: Any = None) -> str:
             owner = owner_loc[:-1]
             return f"option {last + 1} of {describe(_get(root, owner), owner, root)}"
         return f"item {last + 1} of {describe(_get(root, owner_loc), owner_loc, root)}"
-    return f"{last} of {describe(_get(root, owner_loc), owner_loc, root)}"
+    return f"{clip(str(last))} of {describe(_get(root, owner_loc), owner_loc, root)}"
 
 
 def _get(root: Any, loc: Loc) -> Any:
@@ -132,7 +136,7 @@ def _collect(data: dict[str, Any], out: list[Finding]) -> list[_Q]:
                     out.append(
                         Finding(
                             loc,
-                            f"'{item}' is not a standard instrument{did_you_mean(item, std.STANDARD_NAMES)}"
+                            f"'{clip(item)}' is not a standard instrument{did_you_mean(item, std.STANDARD_NAMES)}"
                             f" (a bare name stands for one of: {one_of(std.STANDARD_NAMES)};"
                             f"{BARE_NAME_TAIL}",
                         )
@@ -175,20 +179,15 @@ def _check_ids(questions: list[_Q], out: list[Finding]) -> None:
         )
 
 
-def _visible_before(questions: list[_Q], q: _Q) -> list[_Q]:
-    """Questions whose answers `q` may use: earlier ones it can see."""
-    idx = questions.index(q)
-    earlier = questions[:idx]
-    if q.scope == "after":
-        return [e for e in earlier if e.scope != "after_each"]
-    return earlier
-
-
 def _check_references(questions: list[_Q], out: list[Finding]) -> None:
-    all_ids = [q.id for q in questions if q.id]
+    all_ids = {q.id for q in questions if q.id}
+    # The ids each question may use, grown as the file is read (a question in
+    # `after` does not see the `after_each` ones): linear, not a scan per question.
+    seen_all: dict[str, _Q] = {}
+    seen_outside_tasks: dict[str, _Q] = {}
+    suggest = Suggester()
     for q in questions:
-        earlier = _visible_before(questions, q)
-        earlier_ids = {e.id: e for e in earlier if e.id}
+        earlier_ids = seen_outside_tasks if q.scope == "after" else seen_all
 
         def problem(name: str, what: str, q: _Q = q, earlier_ids: dict[str, _Q] = earlier_ids) -> str | None:
             if name == q.id:
@@ -202,7 +201,7 @@ def _check_references(questions: list[_Q], out: list[Finding]) -> None:
                 return None
             if name in all_ids:
                 return f"{what} uses '{name}', which is asked later; it can only use earlier answers"
-            hint = did_you_mean(name, earlier_ids)
+            hint = suggest(name, earlier_ids)
             show_if = q.raw.get("show_if")
             if (
                 not hint
@@ -245,6 +244,10 @@ def _check_references(questions: list[_Q], out: list[Finding]) -> None:
                 msg = problem(name, f"piping {{{name}}}")
                 if msg:
                     out.append(Finding((*q.loc, key), msg))
+        if q.id:
+            seen_all[q.id] = q
+            if q.scope != "after_each":
+                seen_outside_tasks[q.id] = q
 
 
 def _find(source: str, name: str) -> int:
@@ -252,8 +255,16 @@ def _find(source: str, name: str) -> int:
     return m.start() if m else 0
 
 
-def _num(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)
+def _num(v: Any) -> TypeGuard[int | float]:
+    """A finite number (not true/false, not .inf or .nan: the model refuses those)."""
+    if isinstance(v, bool):
+        return False
+    return isinstance(v, int) or (isinstance(v, float) and math.isfinite(v))
+
+
+def _n(v: Any) -> str:
+    """A number as a message shows it (a 4,000-digit one cut short)."""
+    return clip(str(v), 24)
 
 
 def _check_question(q: _Q, out: list[Finding]) -> None:
@@ -272,12 +283,12 @@ def _check_question(q: _Q, out: list[Finding]) -> None:
                         Finding((*q.loc, "options", i), f"{who}: option {i + 1} is empty", explains=True)
                     )
                 elif t.casefold() in seen_text:
-                    out.append(Finding((*q.loc, "options", i), f"{who}: option '{t}' is listed twice"))
+                    out.append(Finding((*q.loc, "options", i), f"{who}: option '{clip(t)}' is listed twice"))
                 seen_text.add(t.casefold())
-            if value is not None:
+            if isinstance(value, str | int | float):  # a list or a mapping is the model's error
                 if value in seen_value:
                     out.append(
-                        Finding((*q.loc, "options", i), f"{who}: option value {value!r} is used twice")
+                        Finding((*q.loc, "options", i), f"{who}: option value {clip(repr(value))} is used twice")
                     )
                 seen_value.add(value)
         if q.type == "multi":
@@ -285,17 +296,17 @@ def _check_question(q: _Q, out: list[Finding]) -> None:
             lo, hi = raw.get("min_selected"), raw.get("max_selected")
             if _num(lo) and _num(hi) and lo > hi:
                 out.append(
-                    Finding((*q.loc, "min_selected"), f"{who}: min_selected ({lo}) is more than max_selected ({hi})")
+                    Finding((*q.loc, "min_selected"), f"{who}: min_selected ({_n(lo)}) is more than max_selected ({_n(hi)})")
                 )
             for name, v in (("min_selected", lo), ("max_selected", hi)):
                 if _num(v) and v > n:
                     out.append(
-                        Finding((*q.loc, name), f"{who}: {name} is {v} but there are only {n} options")
+                        Finding((*q.loc, name), f"{who}: {name} is {_n(v)} but there are only {n} options")
                     )
     if q.type in ("rating", "number"):
         lo, hi = raw.get("min"), raw.get("max")
         if _num(lo) and _num(hi) and lo > hi:
-            out.append(Finding((*q.loc, "min"), f"{who}: min ({lo}) is more than max ({hi})"))
+            out.append(Finding((*q.loc, "min"), f"{who}: min ({_n(lo)}) is more than max ({_n(hi)})"))
         elif q.type == "rating":
             lo = lo if _num(lo) else 1
             hi = hi if _num(hi) else 5
@@ -303,7 +314,7 @@ def _check_question(q: _Q, out: list[Finding]) -> None:
                 out.append(
                     Finding(
                         (*q.loc, "max" if "max" in raw else "min"),
-                        f"{who}: a rating scale has 2 to 11 points; {lo}..{hi} has {int(hi - lo + 1)}",
+                        f"{who}: a rating scale has 2 to 11 points; {_n(lo)}..{_n(hi)} has {_n(int(hi - lo + 1))}",
                     )
                 )
     labels = raw.get("labels")
@@ -316,7 +327,7 @@ def _check_question(q: _Q, out: list[Finding]) -> None:
         for k in labels:
             if isinstance(k, int) and not isinstance(k, bool) and not lo <= k <= hi:
                 out.append(
-                    Finding((*q.loc, "labels", k), f"{who}: label for {k} is outside the scale {lo}..{hi}", key=True)
+                    Finding((*q.loc, "labels", k), f"{who}: label for {_n(k)} is outside the scale {_n(lo)}..{_n(hi)}", key=True)
                 )
 
 
@@ -345,15 +356,32 @@ def _check_tasks(data: dict[str, Any], out: list[Finding]) -> None:
         for i, c in enumerate(codes):
             if isinstance(c, str):
                 if c in seen_codes:
-                    out.append(Finding(("tasks", "error_codes", i), f"error code '{c}' is listed twice"))
+                    out.append(Finding(("tasks", "error_codes", i), f"error code '{clip(c)}' is listed twice"))
                 seen_codes.add(c)
 
 
 PLAIN_PIN_KEYS = ("exit_pin", "pin", "exit_pin_plain", "staff_pin", "password")
+PIN_HASH_KEYS = ("exit_pin_hash", "exit_pin_sha256")
 
 PLAIN_PIN_MESSAGE = (
     "plaintext PIN: never write the PIN itself in the file; run `surveykit hash-pin` "
-    "and paste the exit_pin_sha256 line it prints"
+    "and paste the exit_pin_hash line it prints"
+)
+UNSALTED_PIN_WARNING = (
+    "an unsalted sha256 PIN can be recovered from a copy of this file in seconds; "
+    "run `surveykit hash-pin` and replace it with the exit_pin_hash line"
+)
+WEAK_PIN_WARNING = (
+    "this PIN hash was made with less work than today's default and is quicker to crack; "
+    "run `surveykit hash-pin` and replace it with the exit_pin_hash line"
+)
+BOTH_PINS_MESSAGE = (
+    "give the staff PIN once: exit_pin_hash, or the old exit_pin_sha256, not both "
+    "(remove exit_pin_sha256)"
+)
+BAD_SCRYPT_MESSAGE = (
+    "exit_pin_hash has scrypt parameters surveykit does not use (n a power of two from 1024, "
+    "at most 256 MiB of memory); run `surveykit hash-pin` and paste the line it prints"
 )
 
 
@@ -364,8 +392,22 @@ def _check_kiosk(data: dict[str, Any], out: list[Finding]) -> None:
     for key in PLAIN_PIN_KEYS:
         if key in kiosk:
             out.append(Finding(("kiosk", key), PLAIN_PIN_MESSAGE, key=True))
-    if looks_like_plain_pin(kiosk.get("exit_pin_sha256")):
-        out.append(Finding(("kiosk", "exit_pin_sha256"), PLAIN_PIN_MESSAGE))
+    for key in PIN_HASH_KEYS:
+        if looks_like_plain_pin(kiosk.get(key)):
+            out.append(Finding(("kiosk", key), PLAIN_PIN_MESSAGE))
+    if all(key in kiosk for key in PIN_HASH_KEYS):
+        out.append(Finding(("kiosk", "exit_pin_sha256"), BOTH_PINS_MESSAGE, key=True))
+        return
+    for key in PIN_HASH_KEYS:
+        stored = kiosk.get(key)
+        if not isinstance(stored, str) or not re.fullmatch(PIN_HASH_PATTERN, stored):
+            continue  # not a hash at all: the model says so
+        if key == "exit_pin_hash" and stored.startswith("scrypt$") and not is_pin_hash(stored):
+            out.append(Finding(("kiosk", key), BAD_SCRYPT_MESSAGE))
+        elif not stored.startswith("scrypt$"):
+            out.append(Finding(("kiosk", key), UNSALTED_PIN_WARNING, key=True, warning=True))
+        elif needs_rehash(stored):
+            out.append(Finding(("kiosk", key), WEAK_PIN_WARNING, key=True, warning=True))
 
 
 def suppressed(findings: list[Finding]) -> set[Loc]:

@@ -10,10 +10,12 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from surveykit.definition import checks
 from surveykit.definition.instruments import STANDARD_NAMES
@@ -26,21 +28,27 @@ from surveykit.definition.models import (
     TaskSet,
     looks_like_plain_pin,
 )
-from surveykit.definition.problems import DefinitionError, Loc, Problem, did_you_mean, one_of
+from surveykit.definition.problems import DefinitionError, Loc, Problem, clip, did_you_mean, one_of
 from surveykit.definition.record import Definition
-from surveykit.definition.source import Source, read_source
+from surveykit.definition.source import Source, gc_paused, read_source
 
 FORMAT_VERSION = 1
 
 
 def load(path: str | Path, text: str | None = None) -> Definition:
     """Read and validate one definition file (YAML, JSON or TOML)."""
+    with gc_paused():
+        return _load(path, text)
+
+
+def _load(path: str | Path, text: str | None) -> Definition:
     src = read_source(path, text)
     data = src.data
     if not isinstance(data, dict):
         line, col = src.position(())
         raise DefinitionError([Problem(src.path, line, col, _not_a_mapping(data))])
     problems: list[Problem] = []
+    warnings: list[Problem] = []
     for loc, message in src.problems.items():
         line, col = src.position(loc)
         problems.append(Problem(src.path, line, col, message))
@@ -52,7 +60,10 @@ def load(path: str | Path, text: str | None = None) -> Definition:
         message = f.message
         if f.related is not None:
             message = message.replace("{line}", str(src.position(f.related)[0]))
-        problems.append(Problem(src.path, line, col, message))
+        if f.warning:
+            warnings.append(Problem(src.path, line, col, message, warning=True))
+        else:
+            problems.append(Problem(src.path, line, col, message))
     quiet = checks.suppressed(findings) | set(src.problems)
     survey: Survey | None = None
     try:
@@ -65,13 +76,14 @@ def load(path: str | Path, text: str | None = None) -> Definition:
             if p is not None:
                 problems.append(p)
     if problems or survey is None:
-        raise DefinitionError(problems or [Problem(src.path, 1, 1, "invalid definition")])
+        raise DefinitionError(problems or [Problem(src.path, 1, 1, "invalid definition")], warnings)
     body = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
     return Definition(
         survey=survey,
         sha256=hashlib.sha256(body.encode()).hexdigest(),
         source_path=str(path),
         body_json=body,
+        warnings=tuple(sorted(warnings)),
     )
 
 
@@ -84,20 +96,24 @@ def _not_a_mapping(data: Any) -> str:
     return f"the file is a single value ({_kind_of(data)}); {start}"
 
 
-def load_many(paths: list[str]) -> tuple[dict[str, Definition], list[Problem]]:
-    """Load several files; return the good ones and every problem of the bad ones."""
+def load_many(paths: list[str]) -> tuple[dict[str, Definition], list[Problem], list[Problem]]:
+    """Load several files; return the good ones, every problem of the bad ones
+    and every warning of all of them, in the order of `paths`."""
     good: dict[str, Definition] = {}
     problems: list[Problem] = []
+    warnings: list[Problem] = []
     for p in paths:
         try:
             good[p] = load(p)
+            warnings.extend(good[p].warnings)
         except DefinitionError as e:
             problems.extend(e.problems)
-    return good, problems
+            warnings.extend(e.warnings)
+    return good, problems, warnings
 
 
 def _quote_width(src: Source, line: int, col: int) -> int:
-    lines = src.text.splitlines()
+    lines = src.lines
     if 0 < line <= len(lines) and 0 < col <= len(lines[line - 1]):
         return 1 if lines[line - 1][col - 1] in "'\"" else 0
     return 0
@@ -152,9 +168,8 @@ def _walk(loc: tuple[Any, ...], src: Source) -> tuple[Loc, list[str], type[BaseM
 
 def _child_model(path: Loc, node: Any, parent: type[BaseModel] | None) -> type[BaseModel] | None:
     if len(path) >= 2 and path[:-1] in _QUESTION_LISTS and isinstance(path[-1], int):
-        if isinstance(node, dict):
-            return QUESTION_TYPES.get(node.get("type"))  # type: ignore[arg-type,return-value]
-        return None
+        kind = node.get("type") if isinstance(node, dict) else None
+        return QUESTION_TYPES.get(kind) if isinstance(kind, str) else None
     if path == ("tasks",):
         return TaskSet
     if path == ("kiosk",):
@@ -167,12 +182,14 @@ def _child_model(path: Loc, node: Any, parent: type[BaseModel] | None) -> type[B
 
 
 def _field_names(model: type[BaseModel] | None) -> list[str]:
+    """The keys a model takes, as written in a file (`$schema`, for editors only, left out)."""
     if model is None:
         return []
-    return [name for name in model.model_fields if name]
+    names = [f.alias or name for name, f in model.model_fields.items()]
+    return [name for name in names if name and not name.startswith("$")]
 
 
-def _translate(err: dict[str, Any], src: Source, quiet: set[Loc]) -> Problem | None:
+def _translate(err: ErrorDetails, src: Source, quiet: set[Loc]) -> Problem | None:
     kind = err["type"]
     data_loc, rest, _model = _walk(err["loc"], src)
     if kind == "missing" and rest:
@@ -183,7 +200,7 @@ def _translate(err: dict[str, Any], src: Source, quiet: set[Loc]) -> Problem | N
     raw = src.get(data_loc)
     owner_loc = data_loc[:-1] if data_loc else ()
     who = checks.describe(src.get(owner_loc), owner_loc, src.data)
-    field = str(data_loc[-1]) if data_loc else ""
+    field = clip(str(data_loc[-1])) if data_loc else ""
     ctx = err.get("ctx") or {}
     key_pos = False
     message: str
@@ -199,8 +216,9 @@ def _translate(err: dict[str, Any], src: Source, quiet: set[Loc]) -> Problem | N
         key_pos = True
         owner_model = _owner_model(owner_loc, src)
         allowed = _field_names(owner_model)
-        message = f"unknown key '{field}' in {who}{did_you_mean(field, allowed)}"
-        if not did_you_mean(field, allowed) and allowed:
+        hint = src.suggest(field, allowed)
+        message = f"unknown key '{clip(field)}' in {who}{hint}"
+        if not hint and allowed:
             message += f" (allowed: {one_of(allowed)})"
     elif kind == "missing":
         owner_desc = who
@@ -217,8 +235,12 @@ def _translate(err: dict[str, Any], src: Source, quiet: set[Loc]) -> Problem | N
     elif kind == "union_tag_invalid":
         tag = str(ctx.get("tag", ""))
         types = list(QUESTION_TYPES)
-        hint = did_you_mean(tag, types) or f" (types: {one_of(types)})"
-        message = f"unknown question type '{tag}'{hint}"
+        written = raw.get("type") if isinstance(raw, dict) else tag
+        if isinstance(written, dict | list):
+            message = f"'type' in {checks.describe(raw, data_loc, src.data)} must be one of {one_of(types)}, not {_kind_of(written)}"
+        else:
+            hint = did_you_mean(tag, types) or f" (types: {one_of(types)})"
+            message = f"unknown question type '{clip(tag)}'{hint}"
         data_loc = (*data_loc, "type")
     elif kind == "union_tag_not_found":
         misspelled = _misspelled_type_key(raw)
@@ -235,12 +257,15 @@ def _translate(err: dict[str, Any], src: Source, quiet: set[Loc]) -> Problem | N
         expected = str(ctx.get("expected", ""))
         if data_loc == ("surveykit",):
             message = (
-                f"unsupported format version {raw!r}; this version of surveykit reads "
+                f"unsupported format version {_r(raw)}; this version of surveykit reads "
                 f"'surveykit: {FORMAT_VERSION}'"
             )
         else:
             options = [x.strip().strip("'") for x in expected.replace(" or ", ",").split(",") if x.strip()]
-            message = f"'{field}' in {who} must be one of {one_of(options)}{did_you_mean(str(raw), options)}"
+            message = (
+                f"'{field}' in {who} must be one of {one_of(options)}"
+                f"{did_you_mean(clip(str(raw), 100), options)}"
+            )
     elif kind == "string_pattern_mismatch":
         message = _pattern_message(data_loc, raw, who)
     elif kind == "too_short":
@@ -252,7 +277,7 @@ def _translate(err: dict[str, Any], src: Source, quiet: set[Loc]) -> Problem | N
     elif kind in ("model_type", "dict_type", "model_attributes_type"):
         if field == "" or isinstance(data_loc[-1], int):
             if len(data_loc) >= 2 and data_loc[:-1] in _QUESTION_LISTS:
-                what = f"'{raw}'" if isinstance(raw, str) else _kind_of(raw)
+                what = f"'{clip(raw)}'" if isinstance(raw, str) else _kind_of(raw)
                 message = (
                     f"{what} is not a question: write a mapping with id, type and text"
                     f"{'' if not isinstance(raw, str) else did_you_mean(raw, STANDARD_NAMES)}"
@@ -261,6 +286,8 @@ def _translate(err: dict[str, Any], src: Source, quiet: set[Loc]) -> Problem | N
                 desc = checks.describe(raw, data_loc, src.data)
                 if raw is None:
                     message = f"{desc} is empty; write the option's text"
+                elif isinstance(raw, list | dict):
+                    message = f"{desc} is {_kind_of(raw)}; an option is a text, or a mapping like {{text: …, value: …}}"
                 else:
                     message = (
                         f"{desc} is {_kind_of(raw)}, not text; "
@@ -273,20 +300,36 @@ def _translate(err: dict[str, Any], src: Source, quiet: set[Loc]) -> Problem | N
     elif kind == "list_type":
         message = f"'{field}' in {who} must be a list (- item per line, or [a, b]), not {_kind_of(raw)}"
     elif kind in ("bool_type", "bool_parsing"):
-        message = f"'{field}' in {who} must be true or false, not {raw!r}"
-    elif kind in ("int_type", "int_parsing", "int_from_float"):
-        message = f"'{field}' in {who} must be a whole number, not {raw!r}"
+        message = f"'{field}' in {who} must be true or false, not {_r(raw)}"
+    elif rest and rest[0] in _SCALAR_MEMBERS and kind.split("_")[0] in _SCALAR_MEMBERS:
+        # `value: [1, 2]` fails every member of `str | int | float`: one message
+        message = f"'{field}' in {who} must be text or a number, not {_kind_of(raw)}"
+    elif kind in ("int_type", "int_parsing", "int_from_float", "int_parsing_size"):
+        message = f"'{field}' in {who} must be a whole number, not {_r(raw)}"
     elif kind in ("float_type", "float_parsing"):
-        message = f"'{field}' in {who} must be a number, not {raw!r}"
+        message = f"'{field}' in {who} must be a number, not {_r(raw)}"
+    elif kind == "finite_number":
+        message = f"'{field}' in {who} must be a finite number, not {_r(raw)}"
     elif kind == "string_type":
         message = f"'{field}' in {who} must be text, not {_kind_of(raw)}"
+    elif kind == "string_too_short":
+        message = f"'{field}' in {who} must not be empty"
+    elif kind in ("string_too_long", "too_long"):
+        most = ctx.get("max_length", "")
+        unit = "characters" if kind == "string_too_long" else "items"
+        message = f"'{field}' in {who} is too long (at most {most} {unit})"
+    elif kind == "string_unicode":
+        message = (
+            f"'{field}' in {who} is not valid text: it holds a lone surrogate "
+            "(\\ud800–\\udfff), which is half of a character"
+        )
     elif kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         sign = {"greater_than_equal": "≥", "greater_than": ">", "less_than_equal": "≤", "less_than": "<"}[kind]
         bound = next(iter(ctx.values()), "")
         if isinstance(bound, float) and bound.is_integer():
             bound = int(bound)
         unit = " seconds" if field.endswith("_s") else ""
-        message = f"'{field}' in {who} must be {sign} {bound}{unit} (it is {raw!r})"
+        message = f"'{field}' in {who} must be {sign} {bound}{unit} (it is {_r(raw)})"
     else:
         message = f"'{field}' in {who}: {err['msg']}" if field else err["msg"]
     if raw is None and kind != "missing":
@@ -312,7 +355,7 @@ def _misspelled_type_key(raw: Any) -> str | None:
 
 def _suggested_key(field: str, owner_loc: Loc, src: Source) -> str | None:
     """The allowed key an unknown key looks like a misspelling of."""
-    hint = did_you_mean(field, _field_names(_owner_model(owner_loc, src)))
+    hint = src.suggest(field, _field_names(_owner_model(owner_loc, src)))
     return hint.split("'")[1] if hint else None
 
 
@@ -343,19 +386,35 @@ def _owner_model(owner_loc: Loc, src: Source) -> type[BaseModel] | None:
 def _pattern_message(loc: Loc, raw: Any, who: str) -> str:
     if loc == ("id",):
         return (
-            f"survey id '{raw}' must be lowercase letters, digits, '-' and '_', "
+            f"survey id '{clip(str(raw))}' must be lowercase letters, digits, '-' and '_', "
             "starting with a letter (like store-feedback)"
         )
     if loc == ("kiosk", "exit_pin_sha256"):
         if looks_like_plain_pin(raw):
             return checks.PLAIN_PIN_MESSAGE
-        return "exit_pin_sha256 must be 64 lowercase hex digits, as printed by `surveykit hash-pin`"
+        return (
+            "exit_pin_sha256 must be 64 lowercase hex digits; better, run `surveykit hash-pin` "
+            "and use the exit_pin_hash line it prints"
+        )
+    if loc == ("kiosk", "exit_pin_hash"):
+        if looks_like_plain_pin(raw):
+            return checks.PLAIN_PIN_MESSAGE
+        return "exit_pin_hash must be the line `surveykit hash-pin` prints (scrypt$…), pasted whole"
     if len(loc) == 4 and loc[:2] == ("tasks", "items"):
-        return f"task id '{raw}' must be letters, digits, '-' and '_' (like find-shoes)"
+        return f"task id '{clip(str(raw))}' must be letters, digits, '-' and '_' (like find-shoes)"
     return (
-        f"question id '{raw}' is not an identifier: use letters, digits and '_', "
+        f"question id '{clip(str(raw))}' is not an identifier: use letters, digits and '_', "
         "starting with a letter (like nps_reason)"
     )
+
+
+#: Names pydantic gives the members of `str | int | float` in error locations.
+_SCALAR_MEMBERS = ("str", "int", "float", "string")
+
+
+def _r(v: Any) -> str:
+    """A value quoted in a message, cut short if long."""
+    return clip(repr(v))
 
 
 def _kind_of(v: Any) -> str:
@@ -368,5 +427,7 @@ def _kind_of(v: Any) -> str:
     if isinstance(v, list):
         return "a list"
     if isinstance(v, str):
-        return f"the text {v!r}"
-    return repr(v)
+        return f"the text {_r(v)}"
+    if isinstance(v, datetime | date | time):
+        return f"the date or time {v.isoformat()} (put it in quotes to make it text)"
+    return _r(v)

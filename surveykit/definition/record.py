@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from surveykit.definition.models import Survey
+    from surveykit.definition.problems import Problem
 
 
 @dataclass(frozen=True)
@@ -22,3 +23,5 @@ class Definition:
     sha256: str
     source_path: str
     body_json: str
+    #: what `validate` warns about (`path:line:col: warning: …`); the file is valid
+    warnings: tuple[Problem, ...] = ()

@@ -7,21 +7,35 @@ point at the right line.
 
 from __future__ import annotations
 
+import bisect
+import errno
+import gc
 import json
+import os
 import re
+import stat
+import sys
 import tomllib
+from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
+from ruamel.yaml.resolver import VersionedResolver
 
-from surveykit.definition.problems import DefinitionError, Loc, Problem
+from surveykit.definition.problems import DefinitionError, Loc, Problem, Suggester, clip
 
-MAX_FILE_BYTES = 2_000_000
+#: Largest definition file read (5 MB): a 19,000-question survey is about 1.5 MB.
+MAX_FILE_BYTES = 5_000_000
 #: Most values a file may hold once YAML aliases are expanded (`*a` repeated
 #: inside anchors can otherwise grow a small file into billions of values).
 MAX_NODES = 200_000
@@ -44,6 +58,16 @@ class Source:
     #: problems found while reading (YAML tags, keys that are lists), by location
     problems: dict[Loc, str] = field(default_factory=dict)
     nodes: int = 0
+    #: "did you mean …?" for this file's messages, with a bound on the work
+    suggest: Suggester = field(default_factory=Suggester, repr=False, compare=False)
+    _lines: list[str] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def lines(self) -> list[str]:
+        """The text's lines, split once (messages look at them for every problem)."""
+        if self._lines is None:
+            self._lines = self.text.splitlines()
+        return self._lines
 
     def position(self, loc: Loc, *, key: bool = False) -> tuple[int, int]:
         """Best position for a location: the key or value, else the nearest parent."""
@@ -76,20 +100,7 @@ def read_source(path: str | Path, text: str | None = None) -> Source:
     """Parse a YAML, JSON or TOML file; syntax errors become a DefinitionError."""
     shown = str(path)
     if text is None:
-        p = Path(path)
-        try:
-            size = p.stat().st_size
-            if size > MAX_FILE_BYTES:
-                raise DefinitionError(
-                    [Problem(shown, 1, 1, f"file is too large ({size} bytes; at most {MAX_FILE_BYTES})")]
-                )
-            raw = p.read_bytes()
-        except FileNotFoundError:
-            raise DefinitionError([Problem(shown, 1, 1, "file not found")]) from None
-        except IsADirectoryError:
-            raise DefinitionError([Problem(shown, 1, 1, "is a directory, not a definition file")]) from None
-        except PermissionError:
-            raise DefinitionError([Problem(shown, 1, 1, "cannot read the file: permission denied")]) from None
+        raw = read_bounded(path)
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as e:
@@ -97,11 +108,120 @@ def read_source(path: str | Path, text: str | None = None) -> Source:
             raise DefinitionError(
                 [Problem(shown, line, 1, "the file is not UTF-8 text; save it as UTF-8")]
             ) from None
-    if shown.lower().endswith(".toml"):
-        return _read_toml(shown, text)
-    if shown.lower().endswith(".json"):
-        return _read_json(shown, text)
-    return _read_yaml(shown, text)
+    try:
+        if shown.lower().endswith(".toml"):
+            return _read_toml(shown, text)
+        if shown.lower().endswith(".json"):
+            return _read_json(shown, text)
+        return _read_yaml(shown, text)
+    except ValueError as e:
+        # Python refuses to read integers of more than 4,300 digits
+        # (sys.get_int_max_str_digits); the readers let that ValueError through.
+        if "digits" not in str(e):
+            raise
+        raise DefinitionError([_huge_number(shown, text)]) from None
+
+
+def _huge_number(path: str, text: str) -> Problem:
+    m = re.search(rf"\d{{{sys.get_int_max_str_digits() or 4300},}}", text)
+    pos = m.start() if m else 0
+    line = text.count("\n", 0, pos) + 1
+    col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    return Problem(path, line, col, "a number with thousands of digits: no setting takes a number this large")
+
+
+def read_bounded(path: str | Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a definition file, refusing what could hang or flood a reader.
+
+    Only a regular file is read (not a FIFO, a device, a socket, a directory or
+    `-`), and never more than `limit` + 1 bytes, whatever its size claims to
+    be. Every refusal is one DefinitionError at line 1, column 1.
+    """
+    shown = str(path)
+
+    def refuse(message: str) -> DefinitionError:
+        return DefinitionError([Problem(shown, 1, 1, message)])
+
+    if shown == "-":
+        raise refuse(
+            "definitions are not read from standard input; give the file's path "
+            "(./- for a file named '-')"
+        )
+    try:
+        # Look before opening: opening a device or a FIFO can block or act.
+        kind = _kind(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        kind = None  # said precisely by os.open below
+    if kind is not None:
+        raise refuse(NOT_A_FILE[kind])
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer.
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise refuse("is a symbolic link to a file that does not exist") from None
+        raise refuse("file not found") from None
+    except IsADirectoryError:
+        raise refuse(NOT_A_FILE["directory"]) from None
+    except PermissionError:
+        raise refuse("cannot read the file: permission denied") from None
+    except ValueError:  # a NUL byte in the name
+        raise refuse("not a valid file name") from None
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise refuse("symbolic link loop: the path leads back to itself; point the link at a file") from None
+        if e.errno == errno.ENXIO:
+            raise refuse(NOT_A_FILE["other"]) from None
+        raise refuse(f"cannot open the file: {e.strerror or e}") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        kind = _kind(mode)
+        if kind is not None:
+            raise refuse(NOT_A_FILE[kind])
+        chunks: list[bytes] = []
+        total = 0
+        while total <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+    except OSError as e:
+        raise refuse(f"cannot read the file: {e.strerror or e}") from None
+    finally:
+        os.close(fd)
+    if total > limit:
+        raise refuse(
+            f"the file is larger than {limit:,} bytes ({limit // 1_000_000} MB); "
+            "a definition file is far smaller: is it the right file?"
+        )
+    return b"".join(chunks)
+
+
+#: What a path that is not a regular file is, said plainly.
+NOT_A_FILE = {
+    "directory": "is a directory, not a definition file",
+    "fifo": "is a named pipe (FIFO), not a definition file; give the path of a regular file",
+    "device": "is a device, not a definition file; give the path of a regular file",
+    "socket": "is a socket, not a definition file; give the path of a regular file",
+    "other": "is not a regular file; give the path of a definition file",
+}
+
+
+def _kind(mode: int) -> str | None:
+    """None for a regular file, else what it is."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "directory"
+    if stat.S_ISFIFO(mode):
+        return "fifo"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    return "other"
 
 
 def _read_json(path: str, text: str) -> Source:
@@ -142,23 +262,249 @@ def _json_problem(path: str, text: str, e: json.JSONDecodeError) -> Problem:
 
 
 def _read_yaml(path: str, text: str) -> Source:
-    yaml = YAML(typ="rt")
-    yaml.allow_duplicate_keys = False
+    """Read YAML with the position of every key and value.
+
+    A plain file (mappings, lists and scalars, no tags, aliases or merge keys,
+    no duplicate keys) is read by the fast path: ruamel's node tree, turned into
+    plain data here. Anything else, including every file with a syntax error,
+    goes through the round-trip reader, whose errors the messages are written
+    for.
+    """
     if _flow_depth(text) > MAX_FLOW_DEPTH:
         raise DefinitionError([Problem(path, 1, 1, "the file nests lists or mappings too deeply")])
+    with gc_paused():
+        try:
+            return _read_plain_yaml(path, text)
+        except DefinitionError:
+            raise
+        except (MarkedYAMLError, ReaderError) as e:
+            if len(text) > FULL_READER_MAX_BYTES:
+                # The full reader would take a minute to find the same mistake.
+                raise DefinitionError([_yaml_problem(path, text, e)]) from None
+        except Exception:  # the full reader below says what is wrong
+            pass
+        return _read_full_yaml(path, text)
+
+
+#: Larger files with a YAML syntax error get libyaml's account of it (the same
+#: wording, a position that may differ slightly) instead of the full reader's,
+#: which reads about 100 KB a second.
+FULL_READER_MAX_BYTES = 300_000
+
+
+def _yaml_problem(path: str, text: str, e: MarkedYAMLError | ReaderError) -> Problem:
+    """A YAML syntax error, or a character YAML refuses, as one located problem."""
+    if isinstance(e, ReaderError):
+        # a character YAML does not allow anywhere: NUL, other control characters
+        pos = max(0, min(int(e.position), len(text)))
+        line = text.count("\n", 0, pos) + 1
+        col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        code = e.character if isinstance(e.character, int) else ord(str(e.character)[:1] or "\0")
+        return Problem(path, line, col, f"the control character U+{code:04X} is not allowed in a YAML file; remove it")
+    mark = e.problem_mark or e.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    special = _yaml_special(e, text)
+    if special is not None:
+        line, col, message = special
+    else:
+        message = _yaml_message(e)
+    return Problem(path, line, col, message)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a file is read and checked.
+
+    Reading makes hundreds of thousands of small objects that stay alive, none
+    of them garbage in a cycle; the collector's passes over them grew with the
+    file's size. Reference counting still frees everything as usual.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+class _NotPlain(Exception):
+    """The fast reader met something only the round-trip reader handles."""
+
+
+_YAML = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {_YAML + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
+#: Text the fast reader leaves to the full one: tabs (libyaml takes some that
+#: the YAML 1.2 reader refuses), line breaks of YAML 1.1 only, a BOM inside,
+#: anything that may be a tag or an anchor (`!!str`, `!foo`, `&a`: a `!` or `&`
+#: where a value starts, so not the one of "Merci !"), and directives (`%YAML 1.1`).
+_NOT_PLAIN_TEXT = re.compile(r"[\t\x85\u2028\u2029\ufeff]|(?:^[ ]*|[:?-][ ]+|[\[{,][ ]*)[!&]|^%", re.M)
+#: Nesting the C parser is given (it recurses on the C stack): a line's
+#: indentation plus its nesting marks bounds the depth of what is on it.
+_MAX_C_NESTING = 300
+
+
+def _compose(text: str) -> Node | None:
+    """The node tree of a YAML text: libyaml's parser when ruamel's C extension
+    is installed (ten times faster), else ruamel's own."""
+    c_loader = _c_loader()
+    if c_loader is not None and _shallow(text):
+        loader = c_loader(text)
+        try:
+            return loader.get_single_node()  # type: ignore[no-any-return]
+        finally:
+            loader.dispose()
+    return YAML(typ="safe", pure=True).compose(text)  # type: ignore[no-any-return]
+
+
+def _c_loader() -> Any:
+    """ruamel's loader on libyaml, or None without the C extension."""
+    try:
+        from ruamel.yaml.cyaml import CSafeLoader
+    except ImportError:
+        return None
+    return CSafeLoader
+
+
+def _shallow(text: str) -> bool:
+    for line in text.splitlines():
+        body = line.lstrip(" ")
+        marks = body.count("-") + body.count(":") + body.count("[") + body.count("{") + body.count("?")
+        if 2 * (len(line) - len(body)) + marks > _MAX_C_NESTING:
+            return False
+    return True
+
+
+_IMPLICIT: dict[Any, list[tuple[Any, Any]]] | None = None
+
+
+def _resolve(value: str) -> str:
+    """The tag YAML 1.2 gives a plain scalar (ruamel's own table, read once)."""
+    global _IMPLICIT
+    if _IMPLICIT is None:
+        _IMPLICIT = {k: list(v) for k, v in VersionedResolver(version=(1, 2)).versioned_resolver.items()}
+    for tag, regexp in _IMPLICIT.get(value[:1], []) + _IMPLICIT.get(None, []):
+        if regexp.match(value):
+            return str(tag)
+    return _YAML + "str"
+
+
+def _plain_scalar(node: ScalarNode) -> Any:
+    """A scalar's value by YAML 1.2's rules, as the full reader builds it."""
+    if getattr(node, "style", None):
+        return node.value  # quoted or a block scalar: text
+    value = node.value
+    tag = _resolve(value)
+    if tag == _YAML + "str":
+        return value
+    if tag == _YAML + "null":
+        if value == "":
+            raise _NotPlain  # `key:` with nothing after it: the full reader's position
+        return None
+    if tag == _YAML + "bool":
+        return value.lower() == "true"
+    if tag == _YAML + "int":
+        digits = value.replace("_", "")
+        sign = -1 if digits.startswith("-") else 1
+        digits = digits.lstrip("+-")
+        base = {"0b": 2, "0x": 16, "0o": 8}.get(digits[:2].lower(), 10)
+        return sign * int(digits[2:] if base != 10 else digits, base)
+    if tag == _YAML + "float":
+        number = value.replace("_", "").lower()
+        if number.endswith(".inf"):
+            return float("-inf") if number.startswith("-") else float("inf")
+        if number.endswith(".nan"):
+            return float("nan")
+        return float(number)
+    if tag == _YAML + "timestamp":
+        return value  # kept as written, as the full reader does
+    raise _NotPlain  # a merge key `<<`, `=`
+
+
+def _read_plain_yaml(path: str, text: str) -> Source:
+    if _NOT_PLAIN_TEXT.search(text):
+        raise _NotPlain
+    root = _compose(text)
+    if not isinstance(root, MappingNode):
+        raise _NotPlain
+    src = Source(path=path, text=text, data=None)
+    seen: set[int] = set()
+    big = len(text) > FULL_READER_MAX_BYTES
+
+    def tag_of(node: Node) -> str:
+        tag = node.tag
+        return str(getattr(tag, "value", tag))
+
+    def scalar(node: Node) -> Any:
+        if not isinstance(node, ScalarNode) or tag_of(node) not in _SCALAR_TAGS:
+            raise _NotPlain
+        return _plain_scalar(node)
+
+    def plain(node: Node, loc: Loc) -> Any:
+        src.nodes += 1
+        if id(node) in seen:
+            raise _NotPlain  # an alias (*a): the full reader expands it
+        if src.nodes > MAX_NODES:
+            # no aliases so far: the file itself is this big; said as the full reader would
+            raise DefinitionError([_too_many(src, loc)])
+        seen.add(id(node))
+        if isinstance(node, MappingNode):
+            if tag_of(node) != _YAML + "map":
+                raise _NotPlain
+            out: dict[Any, Any] = {}
+            for k, v in node.value:
+                key = scalar(k)
+                if key in out and big:
+                    # said as the full reader says it, without a minute of reading
+                    raise DefinitionError(
+                        [Problem(path, k.start_mark.line + 1, k.start_mark.column + 1,
+                                 f"key '{clip(str(key))}' appears twice in the same mapping")]
+                    )
+                if key in out or isinstance(key, float):
+                    raise _NotPlain  # a duplicate key: the full reader says where
+                child = (*loc, key)
+                src.keys[child] = (k.start_mark.line + 1, k.start_mark.column + 1)
+                src.values[child] = (v.start_mark.line + 1, v.start_mark.column + 1)
+                out[key] = plain(v, child)
+            return out
+        if isinstance(node, SequenceNode):
+            if tag_of(node) != _YAML + "seq":
+                raise _NotPlain
+            items = []
+            for i, v in enumerate(node.value):
+                child = (*loc, i)
+                src.values[child] = (v.start_mark.line + 1, v.start_mark.column + 1)
+                items.append(plain(v, child))
+            return items
+        return scalar(node)
+
+    src.values[()] = (root.start_mark.line + 1, root.start_mark.column + 1)
+    src.data = plain(root, ())
+    return src
+
+
+class _Constructor(RoundTripConstructor):
+    """The round-trip reader, with timestamps kept as the text written: no
+    field holds a date, and an impossible one (2024-02-30) must not stop it."""
+
+
+def _timestamp_text(constructor: RoundTripConstructor, node: ScalarNode) -> str:
+    return str(node.value)
+
+
+_Constructor.add_constructor(_YAML + "timestamp", _timestamp_text)
+
+
+def _read_full_yaml(path: str, text: str) -> Source:
+    yaml = YAML(typ="rt")
+    yaml.Constructor = _Constructor
+    yaml.allow_duplicate_keys = False
     try:
         doc = yaml.load(text)
     except RecursionError:
         raise DefinitionError([Problem(path, 1, 1, "the file nests lists or mappings too deeply")]) from None
-    except MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        special = _yaml_special(e, text)
-        if special is not None:
-            line, col, message = special
-        else:
-            message = _yaml_message(e)
-        raise DefinitionError([Problem(path, line, col, message)]) from None
+    except (MarkedYAMLError, ReaderError) as e:
+        raise DefinitionError([_yaml_problem(path, text, e)]) from None
     except YAMLError as e:  # pragma: no cover - ruamel raises marked errors for syntax
         raise DefinitionError([Problem(path, 1, 1, f"not valid YAML: {e}")]) from None
     src = Source(path=path, text=text, data=None)
@@ -179,7 +525,7 @@ def _flow_depth(text: str) -> int:
     if text.count("[") + text.count("{") <= MAX_FLOW_DEPTH:
         return 0
     depth = deepest = 0
-    for ch in text:
+    for ch in re.sub(r"[^\[\]{}]+", "", text):
         if ch in "[{":
             depth += 1
             deepest = max(deepest, depth)
@@ -276,10 +622,7 @@ def _plain(node: Any, loc: Loc, src: Source) -> Any:
     """Turn ruamel's commented nodes into plain Python, recording positions."""
     src.nodes += 1
     if src.nodes > MAX_NODES:
-        line, col = src.position(loc)
-        raise DefinitionError(
-            [Problem(src.path, line, col, f"the file holds too many values (more than {MAX_NODES}, counting YAML aliases *…)")]
-        )
+        raise DefinitionError([_too_many(src, loc)])
     tag = _tag(node)
     if tag and tag not in _PLAIN_TAGS:
         shown = tag.replace("tag:yaml.org,2002:", "!!")
@@ -305,7 +648,8 @@ def _plain(node: Any, loc: Loc, src: Source) -> Any:
                     pass
                 src.problems.setdefault(where, "a key must be a single word (like id or text), not a list or mapping")
                 continue
-            child = (*loc, key)
+            # a number, true/false or null as a key is located like a word
+            child = cast(Loc, (*loc, key))
             try:
                 kl, kc = node.lc.key(k)
                 src.keys[child] = (kl + 1, kc + 1)
@@ -331,7 +675,25 @@ def _plain(node: Any, loc: Loc, src: Source) -> Any:
                 pass
             items.append(_plain(v, child, src))
         return items
-    return _scalar(node)
+    value = _scalar(node)
+    if not isinstance(value, str | int | float | bool) and value is not None:
+        # `!!binary`, `!!set`: YAML types no definition holds
+        kind = type(value).__name__
+        for base, name in ((bytes, "!!binary"), (AbstractSet, "!!set")):
+            if isinstance(value, base):
+                kind = name
+        src.problems.setdefault(
+            loc, f"a YAML {kind} value is not allowed in a definition file; write text, a number, a list or a mapping"
+        )
+        return None
+    return value
+
+
+def _too_many(src: Source, loc: Loc) -> Problem:
+    line, col = src.position(loc)
+    return Problem(
+        src.path, line, col, f"the file holds too many values (more than {MAX_NODES:,}, counting YAML aliases *…)"
+    )
 
 
 def _scalar(v: Any) -> Any:
@@ -353,6 +715,8 @@ def _scalar(v: Any) -> Any:
 def _read_toml(path: str, text: str) -> Source:
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise DefinitionError([Problem(path, 1, 1, "the file nests lists or tables too deeply")]) from None
     except tomllib.TOMLDecodeError as e:
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(e))
         line, col = (int(m.group(1)), int(m.group(2))) if m else (1, 1)
@@ -364,7 +728,8 @@ def _read_toml(path: str, text: str) -> Source:
             msg += '; text must be in double quotes, like title = "How was your visit?"'
         raise DefinitionError([Problem(path, line, col, f"TOML syntax: {msg}")]) from None
     src = Source(path=path, text=text, data=data)
-    lines = text.splitlines()
+    lines = src.lines
+    where = _toml_key_lines(lines)
 
     def walk(node: Any, loc: Loc, start: int) -> int | None:
         """Record positions under `node`, searching from line `start`; return
@@ -373,15 +738,15 @@ def _read_toml(path: str, text: str) -> Source:
         if isinstance(node, dict):
             for k, v in node.items():
                 child = (*loc, k)
-                pat = re.compile(rf"^\s*(\[+\s*)?([\w.\"-]*\.)?\"?{re.escape(str(k))}\"?\s*[=\]]")
-                for i in range(start, len(lines)):
-                    if pat.search(lines[i]):
-                        col = len(lines[i]) - len(lines[i].lstrip()) + 1
-                        src.keys[child] = (i + 1, col)
-                        src.values[child] = (i + 1, col)
-                        first = i if first is None else min(first, i)
-                        walk(v, child, i)
-                        break
+                found = where.get(str(k), [])
+                n = bisect.bisect_left(found, start)
+                if n < len(found):
+                    i = found[n]
+                    col = len(lines[i]) - len(lines[i].lstrip()) + 1
+                    src.keys[child] = (i + 1, col)
+                    src.values[child] = (i + 1, col)
+                    first = i if first is None else min(first, i)
+                    walk(v, child, i)
                 else:
                     walk(v, child, start)
         elif isinstance(node, list):
@@ -389,13 +754,52 @@ def _read_toml(path: str, text: str) -> Source:
             # after where the previous one was found.
             cursor = start
             for i, v in enumerate(node):
-                found = walk(v, (*loc, i), cursor)
-                if found is not None:
-                    src.values.setdefault((*loc, i), (found + 1, 1))
-                    first = found if first is None else min(first, found)
-                    cursor = found + 1
+                found_at = walk(v, (*loc, i), cursor)
+                if found_at is not None:
+                    src.values.setdefault((*loc, i), (found_at + 1, 1))
+                    first = found_at if first is None else min(first, found_at)
+                    cursor = found_at + 1
         return first
 
-    walk(data, (), 0)
+    try:
+        walk(data, (), 0)
+    except RecursionError:
+        raise DefinitionError([Problem(path, 1, 1, "the file nests lists or tables too deeply")]) from None
     src.values.setdefault((), (1, 1))
     return src
+
+
+_TOML_LINE_START = re.compile(r"\s*(?:\[+\s*)?")
+_TOML_PREFIX = re.compile(r"[\w.\"-]*")
+
+
+def _toml_key_lines(lines: list[str]) -> dict[str, list[int]]:
+    """For every key name, the (sorted) lines that define it: `key = …`,
+    `a.b.key = …`, `[key]`, `[[a.key]]`. One pass over the text, so that
+    finding a key's line is a binary search, not a scan of the file per key."""
+    out: dict[str, list[int]] = {}
+    for i, line in enumerate(lines):
+        start = _TOML_LINE_START.match(line)
+        rest = line[start.end() :] if start else line
+        ends = [j for j in (rest.find("="), rest.find("]")) if j >= 0]
+        if not ends:
+            continue
+        head = rest[: min(ends)].rstrip()
+        if not head:
+            continue
+        names = [head]
+        prefix = _TOML_PREFIX.match(head)
+        dotted = head[: prefix.end()] if prefix else ""
+        names += [head[d + 1 :] for d, ch in enumerate(dotted) if ch == "."]
+        for name in names:
+            variants = {name}
+            if name.startswith('"'):
+                variants.add(name[1:])
+            if name.endswith('"'):
+                variants |= {v[:-1] for v in list(variants) if v.endswith('"')}
+            for v in variants:
+                if v:
+                    found = out.setdefault(v, [])
+                    if not found or found[-1] != i:
+                        found.append(i)
+    return out
