@@ -46,14 +46,14 @@ SESSION_FIELDS = (
     "uuid", "survey_id", "definition_sha256", "mode", "participant", "device", "device_id",
     "site", "started_at", "ended_at", "status", "task_order_json", "meta_json",
 )
-ANSWER_FIELDS = (
+ANSWER_FIELDS: tuple[str, ...] = (
     "task_id", "question_id", "value_json", "value_num", "is_na", "shown_at", "answered_at",
     "response_ms",
 )
-TASK_RUN_FIELDS = (
+TASK_RUN_FIELDS: tuple[str, ...] = (
     "task_id", "position", "started_at", "ended_at", "active_ms", "outcome", "errors", "hints",
 )
-EVENT_FIELDS = ("seq", "at", "elapsed_ms", "kind", "task_id", "question_id", "data_json")
+EVENT_FIELDS: tuple[str, ...] = ("seq", "at", "elapsed_ms", "kind", "task_id", "question_id", "data_json")
 DEFINITION_FIELDS = (
     "sha256", "survey_id", "title", "format_version", "source_path", "body_json", "first_seen_at",
 )
