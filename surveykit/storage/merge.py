@@ -42,7 +42,7 @@ CLOSED_SQL = "(" + ", ".join(f"'{s}'" for s in sorted(CLOSED_STATUSES)) + ")"
 
 #: The session columns that make up a session's content (not its local id, nor
 #: the process that owned it while it ran).
-SESSION_FIELDS = (
+SESSION_FIELDS: tuple[str, ...] = (
     "uuid", "survey_id", "definition_sha256", "mode", "participant", "device", "device_id",
     "site", "started_at", "ended_at", "status", "task_order_json", "meta_json",
 )
@@ -54,7 +54,7 @@ TASK_RUN_FIELDS: tuple[str, ...] = (
     "task_id", "position", "started_at", "ended_at", "active_ms", "outcome", "errors", "hints",
 )
 EVENT_FIELDS: tuple[str, ...] = ("seq", "at", "elapsed_ms", "kind", "task_id", "question_id", "data_json")
-DEFINITION_FIELDS = (
+DEFINITION_FIELDS: tuple[str, ...] = (
     "sha256", "survey_id", "title", "format_version", "source_path", "body_json", "first_seen_at",
 )
 QUESTION_FIELDS = (
