@@ -41,6 +41,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "surveykit.cli.moderate",
         "Moderate a usability study: timed tasks with one-key outcome coding.",
     ),
+    "participant": (
+        "surveykit.cli.participant",
+        "Show a moderated session's participant screen on this terminal.",
+    ),
     "run": ("surveykit.cli.run", "Run FILE for one participant in this terminal."),
     "schema": ("surveykit.cli.tools", "Print the JSON Schema of the definition format."),
     "score": (
