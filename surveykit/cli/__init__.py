@@ -41,6 +41,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "surveykit.cli.moderate",
         "Moderate a usability study: timed tasks with one-key outcome coding.",
     ),
+    "observe": (
+        "surveykit.cli.observe",
+        "Follow a moderated session of FILE read-only and take notes with #tags.",
+    ),
     "participant": (
         "surveykit.cli.participant",
         "Show a moderated session's participant screen on this terminal.",
@@ -57,6 +61,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "surveykit.cli.simulate",
         "Fill a database with N plausible, random sessions of FILE, so that analysis "
         "pipelines and benchmarks have data before fieldwork.",
+    ),
+    "timeline": (
+        "surveykit.cli.timeline",
+        "Print a session's events in order with their session time, or write them as "
+        "captions (WebVTT, SRT) lined up with a screen recording.",
     ),
     "validate": ("surveykit.cli.tools", "Check definition FILES without running them."),
 }

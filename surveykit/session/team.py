@@ -491,9 +491,10 @@ class ObserverLink(_Follower):
             return active + max(0, self.store.elapsed_ms(self.session_id) - at)
         return t.active_ms
 
-    def note(self, text: str) -> list[str]:
+    def note(self, text: str, *, task_ms: int | None = None) -> list[str]:
         """Save an observer's note on the current task (once started) or the session,
-        with its task time, tags and author; returns the tags."""
+        with its task time (`task_ms`: when the observer began typing; else now),
+        tags and author; returns the tags."""
         text = text.strip()
         if not text:
             raise StudyError("empty note not saved")
@@ -507,7 +508,7 @@ class ObserverLink(_Follower):
         task_id = None
         if t is not None and t.started and t.status != "pending":
             task_id = t.id
-            ms = self.task_ms()
+            ms = self.task_ms() if task_ms is None else task_ms
             if ms is not None:
                 data["task_ms"] = ms
         self.store.record_event(self.session_id, EventKind.NOTE, task_id=task_id, data=data)
