@@ -158,7 +158,9 @@ class ModerateApp(SurveykitApp[None]):
             return
         if not changed:
             return
-        if self.study.phase not in ("tasks",) and not self._question_screen_open:
+        if self.study.phase in ("questions", "after_each", "after") and not self._question_screen_open:
+            self.advance()
+        elif self.study.phase == "done" and not self.study.completed:
             self.advance()
         elif (console := self.moderator_console) is not None:
             console.refresh_view()
@@ -250,6 +252,8 @@ class ModerateApp(SurveykitApp[None]):
             study.session_id,
         )
         outro = self.definition.survey.outro
+        if self.link is not None and self.link.participant_joined:
+            outro = None  # the participant screen shows it
         if outro:
             self.push_screen(
                 OutroScreen(self.definition.survey.title, outro, button="Done"),
