@@ -63,6 +63,7 @@ class LiveSessionsScreen(Screen[None]):
         if rows:
             options.highlighted = min(keep or 0, len(rows) - 1)
             options.focus()
+            self.query_one("#observe-message", Static).update("")
         else:
             self.query_one("#observe-message", Static).update("No live session yet: waiting…")
 
