@@ -25,6 +25,7 @@ committed before the screen moves on, whichever screen gives them.
 
 from __future__ import annotations
 
+import json
 import random
 import time
 from collections.abc import Callable
@@ -49,6 +50,7 @@ __all__ = [
     "ParticipantView",
     "Role",
     "block_key",
+    "describe",
     "find_session",
     "live_sessions",
     "new_join_code",
@@ -104,8 +106,6 @@ def survey_of(store: Store, session: SessionRow) -> Survey:
     body = store.definition_body(session.definition_sha256)
     if body is None:
         raise StudyError(f"session {session.id} has no stored definition")
-    import json
-
     return Survey.model_validate(json.loads(body))
 
 

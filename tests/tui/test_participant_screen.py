@@ -73,7 +73,8 @@ async def test_participant_screen_answers_while_the_console_waits(tmp_path: Path
             await until(lambda: console_app.link is not None
                         and console_app.link.code in screen_text(console_app), "the join code")
             await par.press("enter")
-            await until(lambda: isinstance(part_app.screen, QuestionsScreen), "questions")
+            await until(lambda: isinstance(part_app.screen, QuestionsScreen)
+                        and "We test the site" in screen_text(part_app), "questions")
             await until(lambda: "answering consent" in screen_text(console_app), "console state")
             await par.press("enter")  # the consent note
             await until(lambda: study.phase == "tasks", "the opening block done")
@@ -90,8 +91,8 @@ async def test_participant_screen_answers_while_the_console_waits(tmp_path: Path
             await con.press("y")
             await con.press("enter")
             # the SEQ comes up on the participant screen; the console shows what it is doing
-            await until(lambda: isinstance(part_app.screen, QuestionsScreen), "the SEQ")
-            assert "how difficult or easy" in screen_text(part_app)
+            await until(lambda: isinstance(part_app.screen, QuestionsScreen)
+                        and "how difficult or easy" in screen_text(part_app), "the SEQ")
             await until(
                 lambda: "answering SEQ for task 1" in screen_text(console_app), "console state"
             )
@@ -110,7 +111,8 @@ async def test_participant_screen_answers_while_the_console_waits(tmp_path: Path
             # skip beta; the closing questions on the participant screen, then thank you
             await con.press("k")
             await con.press("enter")
-            await until(lambda: isinstance(part_app.screen, QuestionsScreen), "the closing questions")
+            await until(lambda: isinstance(part_app.screen, QuestionsScreen)
+                        and "how satisfied" in screen_text(part_app), "the closing questions")
             await par.press("4")
             await par.press("enter")
             await until(lambda: study.completed, "the session completed")
@@ -119,5 +121,48 @@ async def test_participant_screen_answers_while_the_console_waits(tmp_path: Path
             assert console_store.answers(study.session_id)[("", "overall")].value == 4
             await par.press("ctrl+q")
         await con.pause()
+    console_store.close()
+    part_store.close()
+
+
+async def test_console_takes_over_the_questions_of_a_participant_screen_that_left(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "pair.yaml").write_text(STUDY)
+    definition = load(tmp_path / "pair.yaml")
+    db = tmp_path / "pair.db"
+    console_store, part_store = Store(db), Store(db)
+    study, _ = open_study(console_store, definition, "P8")
+    study.finish_block("questions")  # the opening questions were answered before
+    study.start()
+    study.end("fail")
+    link = ParticipantLink(part_store, study.session_id)
+    console_app = ModerateApp(console_store, definition, study=study)
+    async with console_app.run_test(size=(100, 30)) as con:
+        part_app = ParticipantApp(link)
+        async with part_app.run_test(size=(80, 24)) as par:
+            await until(lambda: "Find the blue teapot." in screen_text(part_app), "the prompt")
+            await until(lambda: isinstance(console_app.screen, ModeratorConsole), "console")
+            await con.press("enter")  # moves on: the SEQ is the participant screen's
+            await until(lambda: isinstance(part_app.screen, QuestionsScreen)
+                        and "how difficult or easy" in screen_text(part_app), "the SEQ")
+            await par.press("ctrl+q")  # the participant screen is closed mid-SEQ
+        await until(lambda: console_app.link is not None
+                    and not console_app.link.participant_joined, "the screen gone")
+        assert isinstance(console_app.screen, ModeratorConsole)
+        await con.press("enter")  # take the block over on the console
+        await until(lambda: isinstance(console_app.screen, QuestionsScreen)
+                    and "how difficult or easy" in screen_text(console_app), "SEQ on the console")
+        await con.press("2")
+        await con.press("enter")
+        await until(lambda: isinstance(console_app.screen, ModeratorConsole)
+                    and study.current is not None and study.current.id == "beta", "moved on")
+    events = console_store.events(study.session_id)
+    claims = [e["data"] for e in events if e["kind"] == "block_claim"]
+    assert claims == [
+        {"key": "after_each:alpha", "by": "participant"},
+        {"key": "after_each:alpha", "by": "console", "taken_over": True},
+    ]
+    assert console_store.answers(study.session_id)[("alpha", "seq")].value == 2
     console_store.close()
     part_store.close()
