@@ -1,7 +1,8 @@
-"""Two real terminals on one database file (tmux): the moderator console in one,
-the participant screen in the other. The participant answers the SEQ on their
-own screen after the moderator ends a task; killed mid-SEQ and started again,
-their screen continues at the same question."""
+"""Real terminals on one database file (tmux): the moderator console, the
+participant screen and an observer. The participant answers the SEQ on their
+own screen after the moderator ends a task; the observer's tagged note shows on
+the console; the participant screen killed mid-SEQ and started again continues
+at the same question."""
 
 from __future__ import annotations
 
@@ -54,13 +55,23 @@ def test_console_and_participant_screen_in_two_terminals(tmp_path: Path) -> None
         assert found, screen
         code = found.group(1)
 
-        with surveykit(tmp_path, "participant", "--code", code) as participant:
+        with surveykit(tmp_path, "participant", "--code", code) as participant, \
+                surveykit(tmp_path, "observe", study, "-p", "P1", "--as", "Dana",
+                          width=100) as observer:
             participant.wait_for("Please wait")
+            observer.wait_for("observing as Dana")
             console.wait_for("participant: waiting")
             console.send("s")
             shown = participant.wait_for("Find a blue teapot.")
             assert "Teapot page open" not in shown  # the success criterion is the moderator's
             assert "RUNNING" not in shown and "navigation" not in shown
+            observer.wait_for("RUNNING")
+            observer.send("n")
+            observer.wait_for("What happened?")
+            observer.type("Missed the search box #nav")
+            observer.send("Enter")
+            observer.wait_for("tags: #nav")
+            console.wait_for("note (Dana): Missed")  # the observer's note on the console
             console.send("y")
             console.wait_for("Outcome SUCCESS")
             console.send("Enter")
@@ -110,7 +121,11 @@ def test_console_and_participant_screen_in_two_terminals(tmp_path: Path) -> None
             ("after_each:coupon", "participant"),
             ("after", "participant"),
         ]
-        joins = [e for e in events if e["kind"] == "screen_join"]
-        assert len(joins) == 2
+        joins = sorted((e["data"]["role"], e["data"]["name"] or "") for e in events
+                       if e["kind"] == "screen_join")
+        assert joins == [("observer", "Dana"), ("participant", ""), ("participant", "")]
+        (note,) = [e for e in events if e["kind"] == "note"]
+        assert note["task_id"] == "search" and note["data"]["by"] == "Dana"
+        assert note["data"]["tags"] == ["nav"] and note["data"]["task_ms"] >= 0
         shown_seq = [e for e in events if e["kind"] == "shown" and e["task_id"] == "coupon"]
         assert len(shown_seq) == 2  # shown before the crash, and again after the rejoin
