@@ -320,13 +320,8 @@ class _Follower:
         row = store.session(session_id)
         self.session_row = row
         self.survey = survey if survey is not None else survey_of(store, row)
-        consoles = [r for r in store.screens(session_id) if r["role"] == "console"]
-        console = consoles[-1] if consoles else None
-        store.follow_session_clock(
-            session_id,
-            console["host"] if console else None,
-            console["mono_anchor"] if console else None,
-        )
+        self._console_id: int | None = None
+        self._follow_console()
         self.name = name
         self._mono = mono
         self._beat = _Heartbeat(
@@ -335,9 +330,24 @@ class _Follower:
         self.cursor = -1
         self.study = self._rebuild()
 
+    def _follow_console(self) -> None:
+        """Count session time as the newest console does (again after it resumed)."""
+        consoles = [r for r in self.store.screens(self.session_id) if r["role"] == "console"]
+        console = consoles[-1] if consoles else None
+        cid = console["id"] if console else None
+        if cid is not None and cid == self._console_id:
+            return
+        self._console_id = cid
+        self.store.follow_session_clock(
+            self.session_id,
+            console["host"] if console else None,
+            console["mono_anchor"] if console else None,
+        )
+
     def _rebuild(self) -> StudySession:
         self.cursor = self.store.last_event_id(self.session_id)
         self.session_row = self.store.session(self.session_id)
+        self._follow_console()
         return StudySession.resume(self.store, self.session_id, self.survey, now=self._mono)
 
     def poll(self) -> bool:

@@ -129,3 +129,45 @@ def test_console_and_participant_screen_in_two_terminals(tmp_path: Path) -> None
         assert note["data"]["tags"] == ["nav"] and note["data"]["task_ms"] >= 0
         shown_seq = [e for e in events if e["kind"] == "shown" and e["task_id"] == "coupon"]
         assert len(shown_seq) == 2  # shown before the crash, and again after the rejoin
+
+
+def test_the_console_crashes_while_the_participant_answers(tmp_path: Path) -> None:
+    require_tmux()
+    (tmp_path / "study.yaml").write_text(STUDY)
+    study = str(tmp_path / "study.yaml")
+    moderate = ("moderate", study, "--participant", "P2")
+    with surveykit(tmp_path, *moderate, width=110) as console:
+        console.wait_for("Question 1 of 1")
+        console.send("Enter")
+        console.wait_for("Task 1 of 2")
+        with surveykit(tmp_path, "participant", "-p", "P2") as participant:
+            participant.wait_for("Please wait")
+            console.wait_for("participant: waiting")
+            console.send("s")
+            participant.wait_for("Find a blue teapot.")
+            console.send("f")
+            console.wait_for("Outcome FAIL")
+            console.send("Enter")
+            participant.wait_for("how difficult or easy")
+            console.kill(signal.SIGKILL)  # the moderator's laptop dies
+            console.wait_exit()
+            participant.send("6")  # the participant answers on: it is saved all the same
+            participant.send("Enter")
+            participant.wait_for("Please wait")
+            with surveykit(tmp_path, *moderate, width=110) as again:
+                again.wait_for("Task 2 of 2")  # the SEQ was answered while it was away
+                again.wait_for("participant: waiting")
+                again.send("s")
+                participant.wait_for("SPRING10")
+                again.send("C-q")
+                again.wait_for("Close the console?")
+                again.send("y")
+                assert again.wait_exit() == 0
+            participant.wait_for("The session is paused")
+    with Store(tmp_path / "team.db") as store:
+        (session,) = store.sessions("team-e2e")
+        assert session.status == "interrupted"
+        assert store.answers(session.id)[("search", "seq")].value == 6
+        events = store.events(session.id)
+        elapsed = [e["elapsed_ms"] for e in events]
+        assert elapsed == sorted(elapsed)  # one session clock, whichever screen logged

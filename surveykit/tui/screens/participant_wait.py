@@ -39,7 +39,9 @@ class ParticipantWaitScreen(Screen[None]):
     def show(self, view: ParticipantView, *, outro: str | None = None, ended: bool = False) -> None:
         """Draw a view of the session (`wait`, `elsewhere`, `task` or `done`)."""
         note = ""
-        if view.kind == "task" and view.task is not None:
+        if ended and view.kind != "done":
+            title, body = WAIT_TITLE, ENDED_TEXT
+        elif view.kind == "task" and view.task is not None:
             title = f"Task {view.position} of {view.total}: {view.task.title}"
             body = view.task.prompt
             note = "Tell the moderator when you are done."
@@ -48,7 +50,7 @@ class ParticipantWaitScreen(Screen[None]):
         elif view.kind == "elsewhere":
             title, body = WAIT_TITLE, ELSEWHERE_TEXT
         else:
-            title, body = WAIT_TITLE, ENDED_TEXT if ended else WAIT_TEXT
+            title, body = WAIT_TITLE, WAIT_TEXT
         self.heading, self.body, self.note = title, body, note
         if self.is_mounted:
             self.query_one("#pt-title", PlainText).set_text(title)
