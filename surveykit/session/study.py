@@ -649,6 +649,10 @@ class StudySession:
             self.after_done = True
         return self.phase
 
+    def mark_recording(self, *, by: str = "moderator") -> None:
+        """The screen recording starts now: the timeline's zero (`recording_start`)."""
+        self.store.record_event(self.session_id, EventKind.RECORDING_START, data={"by": by})
+
     def complete(self) -> None:
         """Mark the session completed (once everything is done)."""
         if self.phase != "done":

@@ -119,3 +119,17 @@ def test_several_observer_processes_and_the_moderator_write_notes_at_once(tmp_pa
     assert by == ["Dana", "Eli", "Fay", "moderator"]
     assert all("load" in n["data"]["tags"] for n in notes)
     assert all(n["task_id"] == "alpha" for n in notes)
+
+
+async def test_m_on_the_console_marks_the_recording_start(tmp_path: Path) -> None:
+    (tmp_path / "obs.yaml").write_text(STUDY)
+    definition = load(tmp_path / "obs.yaml")
+    with Store(tmp_path / "obs.db") as store:
+        study, _ = open_study(store, definition, "P6")
+        app = ModerateApp(store, definition, study=study)
+        async with app.run_test(size=(100, 30)) as con:
+            await until(lambda: isinstance(app.screen, ModeratorConsole), "console")
+            await con.press("m")
+            await until(lambda: "Recording start marked" in screen_text(app), "the mark")
+        marks = [e for e in store.events(study.session_id) if e["kind"] == "recording_start"]
+        assert [m["data"] for m in marks] == [{"by": "moderator"}]

@@ -110,6 +110,7 @@ class ModeratorConsole(Screen[None]):
         Binding("r", "restart", "Restart", show=False),
         Binding("n", "note", "Note", show=False),
         Binding("enter", "next", "Next", show=False),
+        Binding("m", "mark_recording", "Recording started", show=False),
     ]
 
     def __init__(
@@ -481,6 +482,13 @@ class ModeratorConsole(Screen[None]):
             self.on_next()
         else:
             self.refresh_view()
+
+    def action_mark_recording(self) -> None:
+        def go() -> str:
+            self.study.mark_recording()
+            return "Recording start marked: the timeline counts from here"
+
+        self._do(go)
 
     def on_screen_resume(self) -> None:
         self.refresh_view()
