@@ -12,6 +12,7 @@ either side loses nothing and a rejoin continues at the same question.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
@@ -21,6 +22,7 @@ from surveykit.session.questions import QuestionRun
 from surveykit.session.team import POLL_S, ParticipantLink, ParticipantView, describe
 from surveykit.tui.app import SurveykitApp
 from surveykit.tui.screens.intro import IntroScreen
+from surveykit.tui.screens.participant_join import JoinScreen
 from surveykit.tui.screens.participant_wait import ParticipantWaitScreen
 from surveykit.tui.screens.questions import QuestionsScreen
 
@@ -51,19 +53,53 @@ class ParticipantApp(SurveykitApp[None]):
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True)
     ]
 
-    def __init__(self, link: ParticipantLink) -> None:
+    def __init__(
+        self,
+        link: ParticipantLink | None = None,
+        *,
+        join: Callable[[str], ParticipantLink] | None = None,
+    ) -> None:
+        """Give the `link` of the session to follow, or `join` (a join code → its
+        link; StudyError when no session has it) to ask for the code first."""
         super().__init__()
-        self.link = link
-        self.title = link.survey.title
-        self.wait = ParticipantWaitScreen(link.survey.title)
+        self._link = link
+        self._join = join
+        self.title = link.survey.title if link is not None else "surveykit"
+        self.wait = ParticipantWaitScreen(link.survey.title if link is not None else "")
         self._answering: str | None = None  # the key of the block on screen
         self._run: QuestionRun | None = None
         self._view: ParticipantView | None = None
         self._drawn: tuple[ParticipantView, bool] | None = None
 
+    @property
+    def link(self) -> ParticipantLink:
+        assert self._link is not None, "not joined yet"
+        return self._link
+
     def on_mount(self) -> None:
         super().on_mount()
-        self.push_screen(self.wait)
+        if self._link is None:
+            self.push_screen(JoinScreen(self.join))
+            return
+        self._start()
+
+    def join(self, code: str) -> str | None:
+        """Join the session with this code (the join screen calls this)."""
+        if self._join is None:
+            return "cannot join from here"
+        try:
+            self._link = self._join(code)
+        except (StudyError, StorageError) as e:
+            return str(e)
+        self.title = self._link.survey.title
+        self.wait.study_title = self._link.survey.title
+        self.switch_screen(self.wait)
+        self._start(push=False)
+        return None
+
+    def _start(self, *, push: bool = True) -> None:
+        if push:
+            self.push_screen(self.wait)
         self.call_after_refresh(self.route)
         self.set_interval(POLL_S, self.follow)
 
@@ -152,11 +188,13 @@ class ParticipantApp(SurveykitApp[None]):
         self.leave()
 
     def leave(self) -> None:
-        with contextlib.suppress(StorageError):
-            self.link.leave()
+        if self._link is not None:
+            with contextlib.suppress(StorageError):
+                self._link.leave()
         self.exit()
 
     def interrupt_session(self, by: str) -> None:
         """A signal: this screen leaves; the session itself is the console's."""
-        with contextlib.suppress(StorageError):
-            self.link.leave()
+        if self._link is not None:
+            with contextlib.suppress(StorageError):
+                self._link.leave()

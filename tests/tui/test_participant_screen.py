@@ -12,7 +12,7 @@ from textual.app import App
 
 from surveykit.definition.loader import load
 from surveykit.session.participants import open_study
-from surveykit.session.team import ParticipantLink
+from surveykit.session.team import ConsoleLink, ParticipantLink, find_session
 from surveykit.storage.store import Store
 from surveykit.tui.moderate_app import ModerateApp
 from surveykit.tui.participant_app import ParticipantApp
@@ -164,5 +164,29 @@ async def test_console_takes_over_the_questions_of_a_participant_screen_that_lef
         {"key": "after_each:alpha", "by": "console", "taken_over": True},
     ]
     assert console_store.answers(study.session_id)[("alpha", "seq")].value == 2
+    console_store.close()
+    part_store.close()
+
+
+async def test_the_join_screen_takes_the_console_code(tmp_path: Path) -> None:
+    (tmp_path / "pair.yaml").write_text(STUDY)
+    definition = load(tmp_path / "pair.yaml")
+    db = tmp_path / "pair.db"
+    console_store, part_store = Store(db), Store(db)
+    study, _ = open_study(console_store, definition, "P9")
+    console = ConsoleLink(console_store, study)
+    app = ParticipantApp(
+        join=lambda code: ParticipantLink(part_store, find_session(part_store, code=code).id)
+    )
+    async with app.run_test(size=(80, 24)) as par:
+        await until(lambda: "Type the join code" in screen_text(app), "the join screen")
+        await par.press(*"ZZZZ", "enter")
+        await until(lambda: "no open session has the join code ZZZZ" in screen_text(app), "refused")
+        await par.press(*console.code.lower(), "enter")
+        await until(lambda: "Thanks for helping" in screen_text(app), "the intro")
+        assert app.link.session_id == study.session_id
+        await par.press("ctrl+q")
+    rows = [r for r in console_store.screens(study.session_id) if r["role"] == "participant"]
+    assert len(rows) == 1 and rows[0]["left_at"] is not None
     console_store.close()
     part_store.close()
