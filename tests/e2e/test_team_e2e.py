@@ -46,7 +46,7 @@ def test_console_and_participant_screen_in_two_terminals(tmp_path: Path) -> None
     require_tmux()
     (tmp_path / "study.yaml").write_text(STUDY)
     study = str(tmp_path / "study.yaml")
-    with surveykit(tmp_path, "moderate", study, "--participant", "P1", width=110) as console:
+    with surveykit(tmp_path, "moderate", study, "--participant", "P1", width=80) as console:
         # no participant screen yet: the console asks the opening questions itself
         console.wait_for("Question 1 of 1")
         console.send("Enter")
@@ -136,7 +136,7 @@ def test_the_console_crashes_while_the_participant_answers(tmp_path: Path) -> No
     (tmp_path / "study.yaml").write_text(STUDY)
     study = str(tmp_path / "study.yaml")
     moderate = ("moderate", study, "--participant", "P2")
-    with surveykit(tmp_path, *moderate, width=110) as console:
+    with surveykit(tmp_path, *moderate, width=80) as console:
         console.wait_for("Question 1 of 1")
         console.send("Enter")
         console.wait_for("Task 1 of 2")
@@ -154,7 +154,7 @@ def test_the_console_crashes_while_the_participant_answers(tmp_path: Path) -> No
             participant.send("6")  # the participant answers on: it is saved all the same
             participant.send("Enter")
             participant.wait_for("Please wait")
-            with surveykit(tmp_path, *moderate, width=110) as again:
+            with surveykit(tmp_path, *moderate, width=80) as again:
                 again.wait_for("Task 2 of 2")  # the SEQ was answered while it was away
                 again.wait_for("participant: waiting")
                 again.send("s")

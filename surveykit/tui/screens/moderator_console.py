@@ -167,10 +167,15 @@ class ModeratorConsole(Screen[None]):
             f"  ·  {done}/{len(s.tasks)} tasks done",
         )
         if self.link is not None:
-            header.append(f"  ·  join {self.link.code}")
             state = self.link.participant_state
-            if state is not None:
-                header.append(f"  ·  participant: {_line(state)}", style="bold")
+            if state is not None:  # what the participant screen does matters more than the title
+                header = Text.assemble(
+                    (f" {who}", "bold"),
+                    f" · {done}/{len(s.tasks)} done · join {self.link.code} · ",
+                    (f"participant: {_line(state)}", "bold"),
+                )
+            else:
+                header.append(f"  ·  join {self.link.code}")
         self.query_one("#mod-header", Static).update(header)
         self.query_one("#mod-task-list", Static).update(self._task_list())
         detail = self.query_one("#mod-detail", VerticalScroll)
@@ -248,7 +253,8 @@ class ModeratorConsole(Screen[None]):
         t = s.current
         if s.phase != "tasks" or t is None:
             if self.link is not None and self.link.participant_joined:
-                return Text("Waiting for the participant screen", style="bold")
+                state = _line(self.link.participant_state)
+                return Text(f"Waiting for the participant screen ({state})", style="bold")
             return Text("Enter: hand over to the participant", style="bold")
         if t.status == "pending":
             return Text("Read the task aloud, then s starts the timer (k skips the task).")
