@@ -204,3 +204,23 @@ def test_observers_follow_and_note_with_tags_task_time_and_name(
     # the console's own note is not counted twice when it reads the log back
     console.poll()
     assert alpha.notes == 2
+
+
+def test_a_block_the_console_left_unfinished_goes_to_a_participant_screen_that_joins(
+    definition: Definition, stores: tuple[Store, Store, Store], clock: FakeClock
+) -> None:
+    console_store, part_store, _ = stores
+    study = StudySession.begin(console_store, definition, "P4", now=clock)
+    console = ConsoleLink(console_store, study, mono=clock)
+    assert console.decide() == "console"
+    console.asked()  # the first block asked here
+    study.finish_block("questions")
+    study.start()
+    study.end("success")
+    study.next()
+    assert console.decide() == "console"  # the SEQ, here too, then left unfinished
+    console.asked()
+    part = ParticipantLink(part_store, study.session_id, mono=clock)
+    view = part.view()
+    assert view.kind == "questions" and part.claim(view)
+    assert console.decide() == "participant"

@@ -275,7 +275,8 @@ class ConsoleLink:
         return "console" if got == "console" else "participant"
 
     def asked(self) -> None:
-        """The console finished (or left) the block it asked."""
+        """The console finished (or left) the block it asked: its claim lapses."""
+        self._beat.state = None  # the claim set the row's state behind the heartbeat's back
         self._beat.beat("console")
 
     def close(self) -> None:
