@@ -83,6 +83,10 @@ class EventKind(StrEnum):
     OUTCOME_CORRECTED = "outcome_corrected"
     REOPEN = "reopen"
     RESTART = "restart"
+    # a study followed on several screens (participant screen, observers)
+    SCREEN_JOIN = "screen_join"  # a participant screen or an observer joined
+    BLOCK_CLAIM = "block_claim"  # which screen answers a block of questions
+    RECORDING_START = "recording_start"  # the screen recording started (timeline zero)
     # kiosk and process life
     IDLE_RESET = "idle_reset"
     INTERRUPTED = "interrupted"

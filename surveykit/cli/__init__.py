@@ -51,6 +51,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "surveykit.cli.moderate",
         "Moderate a usability study: timed tasks with one-key outcome coding.",
     ),
+    "observe": (
+        "surveykit.cli.observe",
+        "Follow a moderated session of FILE read-only and take notes with #tags.",
+    ),
+    "participant": (
+        "surveykit.cli.participant",
+        "Show a moderated session's participant screen on this terminal.",
+    ),
     "run": ("surveykit.cli.run", "Run FILE for one participant in this terminal."),
     "schema": ("surveykit.cli.tools", "Print the JSON Schema of the definition format."),
     "score": (
@@ -68,6 +76,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "surveykit.cli.sync",
         "Send the closed sessions of DB (completed, abandoned, interrupted) to a central "
         "PostgreSQL, creating its tables on first use.",
+    ),
+    "timeline": (
+        "surveykit.cli.timeline",
+        "Print a session's events in order with their session time, or write them as "
+        "captions (WebVTT, SRT) lined up with a screen recording.",
     ),
     "validate": ("surveykit.cli.tools", "Check definition FILES without running them."),
 }

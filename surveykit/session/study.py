@@ -43,6 +43,7 @@ from surveykit.session.clock import ClockState, TaskClock
 from surveykit.session.errors import StudyError
 from surveykit.session.questions import QuestionRun, block_context, flow_for
 from surveykit.session.summary import SessionSummary, SusGrade, SusScore, study_summary
+from surveykit.session.tags import parse_tags
 from surveykit.session.task_log import RESTART_LINE, log_line
 from surveykit.session.task_order import task_order
 from surveykit.storage.store import Store
@@ -240,6 +241,24 @@ class StudySession:
         elif kind == EventKind.TIME_LIMIT:
             t.limit_logged = True
         _log(t, kind, data)
+
+    def absorb(self, events: list[dict[str, Any]]) -> bool:
+        """Take in events that other screens logged (see `session/team.py`): a block
+        of questions finished on the participant screen, an observer's note. Events
+        this session wrote itself change nothing. True when something changed."""
+        changed = False
+        for e in events:
+            data: dict[str, Any] = e["data"] or {}
+            if e["kind"] == EventKind.BLOCK_END:
+                before = (self.questions_done, self.after_done, len(self.after_each_done))
+                self._replay(e)
+                changed = changed or before != (
+                    self.questions_done, self.after_done, len(self.after_each_done)
+                )
+            elif e["kind"] == EventKind.NOTE and data.get("role") == "observer":
+                self._replay(e)
+                changed = True
+        return changed
 
     def _clock_for(self, t: TaskState | None) -> TaskClock:
         limit = t.task.time_limit_s if t else None
@@ -492,12 +511,17 @@ class StudySession:
         text = text.strip()
         if not text:
             raise StudyError("empty note not saved")
+        tags = parse_tags(text)
         t = self.current if self.phase == "tasks" else None
         if t is None or not t.started or t.status == "pending":
-            self.store.record_event(self.session_id, EventKind.NOTE, data={"text": text})
+            self.store.record_event(
+                self.session_id, EventKind.NOTE, data={"text": text, **({"tags": tags} if tags else {})}
+            )
             self.session_notes += 1
             return
         data: dict[str, Any] = {"text": text}
+        if tags:
+            data["tags"] = tags
         if task_ms is not None:
             data["task_ms"] = task_ms
         self._save(t, EventKind.NOTE, data=data)
@@ -624,6 +648,10 @@ class StudySession:
             self.store.record_event(self.session_id, EventKind.BLOCK_END, data={"block": block})
             self.after_done = True
         return self.phase
+
+    def mark_recording(self, *, by: str = "moderator") -> None:
+        """The screen recording starts now: the timeline's zero (`recording_start`)."""
+        self.store.record_event(self.session_id, EventKind.RECORDING_START, data={"by": by})
 
     def complete(self) -> None:
         """Mark the session completed (once everything is done)."""

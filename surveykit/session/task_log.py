@@ -26,7 +26,8 @@ def log_line(kind: str, data: dict[str, Any]) -> str | None:
     elif kind == EventKind.HINT:
         what = "hint"
     elif kind == EventKind.NOTE:
-        what = f"note: {data.get('text', '')}"
+        by = f" ({data['by']})" if data.get("by") else ""
+        what = f"note{by}: {data.get('text', '')}"
     elif kind == EventKind.TIME_LIMIT:
         what = "time limit reached"
     elif kind == EventKind.TASK_END:

@@ -236,9 +236,31 @@ def _wide_tables(conn: sqlite3.Connection) -> None:
     build_all(conn)
 
 
+# The screens that follow a moderated session besides the console (a participant
+# screen, observers): who is there, what each is doing, and the console's join code.
+V7 = """
+        CREATE TABLE IF NOT EXISTS session_screens (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            role TEXT NOT NULL CHECK (role IN ('console', 'participant', 'observer')),
+            name TEXT,
+            join_code TEXT,
+            host TEXT,
+            pid INTEGER,
+            mono_anchor REAL,
+            joined_at TEXT NOT NULL,
+            seen_at TEXT NOT NULL,
+            left_at TEXT,
+            state TEXT
+        );
+        CREATE INDEX IF NOT EXISTS session_screens_session ON session_screens(session_id, role);
+        CREATE INDEX IF NOT EXISTS session_screens_code ON session_screens(join_code);
+"""
+
+
 #: Migration n+1 is MIGRATIONS[n]: SQL statements, or a function for data moves.
 #: Append only; never edit a released one.
-MIGRATIONS: list[str | Migration] = [V1, V2, _v3, V4, _v5, _wide_tables]
+MIGRATIONS: list[str | Migration] = [V1, V2, _v3, V4, _v5, _wide_tables, V7]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

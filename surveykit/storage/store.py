@@ -663,6 +663,199 @@ class Store:
                 (device, failures, locked_until, self.now()),
             )
 
+    # --- screens following a moderated session (participant screen, observers) ---------
+
+    def session_clock_anchor(self, session_id: int) -> float | None:
+        """This process's monotonic time at which the session's elapsed_ms was 0
+        (None when this Store does not run the session's clock)."""
+        clock = self._clocks.get(session_id)
+        if clock is None:
+            return None
+        start, offset = clock
+        return start - offset / 1000
+
+    def follow_session_clock(self, session_id: int, host: str | None, anchor: float | None) -> None:
+        """Count a session's elapsed_ms as the process that runs it does: from its
+        monotonic anchor on the same machine (the monotonic clock is shared by its
+        processes), else from the last logged elapsed_ms."""
+        if anchor is not None and host == self.host:
+            self._clocks[session_id] = (anchor, 0)
+            return
+        row = self.conn.execute(
+            "SELECT MAX(elapsed_ms) FROM events WHERE session_id = ?", (session_id,)
+        ).fetchone()
+        self._clocks[session_id] = (self._mono(), int(row[0] or 0))
+
+    def open_screen(
+        self,
+        session_id: int,
+        role: str,
+        *,
+        name: str | None = None,
+        join_code: str | None = None,
+        state: str | None = None,
+    ) -> int:
+        """A screen joins a session (its row in `session_screens`); returns its id.
+        A participant screen or observer also logs a `screen_join` event."""
+        now = self.now()
+        with self._tx() as c:
+            cur = c.execute(
+                "INSERT INTO session_screens (session_id, role, name, join_code, host, pid, "
+                "mono_anchor, joined_at, seen_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    session_id, role, name, join_code, self.host, self.pid,
+                    self.session_clock_anchor(session_id), now, now, state,
+                ),
+            )
+            if role != "console":
+                self._event(
+                    c, session_id, EventKind.SCREEN_JOIN, data={"role": role, "name": name}, at=now
+                )
+            return int(cur.lastrowid or 0)
+
+    def screen_seen(self, screen_id: int, state: str | None = None) -> None:
+        """A screen is still there (and, if given, what it is doing now)."""
+        with self._tx() as c:
+            if state is None:
+                c.execute("UPDATE session_screens SET seen_at = ? WHERE id = ?", (self.now(), screen_id))
+            else:
+                c.execute(
+                    "UPDATE session_screens SET seen_at = ?, state = ? WHERE id = ?",
+                    (self.now(), state, screen_id),
+                )
+
+    def close_screen(self, screen_id: int, state: str | None = None) -> None:
+        with self._tx() as c:
+            c.execute(
+                "UPDATE session_screens SET left_at = ?, state = COALESCE(?, state) WHERE id = ?",
+                (self.now(), state, screen_id),
+            )
+
+    def screens(self, session_id: int | None = None) -> list[dict[str, Any]]:
+        """The screens of a session (all sessions when None), oldest first."""
+        if session_id is None:
+            rows = self.conn.execute("SELECT * FROM session_screens ORDER BY id")
+        else:
+            rows = self.conn.execute(
+                "SELECT * FROM session_screens WHERE session_id = ? ORDER BY id", (session_id,)
+            )
+        return [dict(r) for r in rows]
+
+    def screen_alive(self, screen: dict[str, Any], stale_s: float) -> bool:
+        """A screen that has not left and whose process is alive (on this machine) or
+        was seen in the last `stale_s` seconds (elsewhere)."""
+        if screen["left_at"] is not None:
+            return False
+        if screen["host"] == self.host and screen["pid"] is not None:
+            return screen["pid"] == self.pid or _pid_alive(int(screen["pid"]))
+        row = self.conn.execute(
+            "SELECT (julianday(?) - julianday(?)) * 86400.0", (self.now(), screen["seen_at"])
+        ).fetchone()
+        return float(row[0] or 0.0) <= stale_s
+
+    def sessions_with_code(self, join_code: str) -> list[int]:
+        """The sessions whose console shows this join code (newest first)."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT session_id FROM session_screens WHERE role = 'console' "
+            "AND join_code = ? ORDER BY session_id DESC",
+            (join_code,),
+        )
+        return [int(r[0]) for r in rows]
+
+    def last_event_id(self, session_id: int) -> int:
+        """The id of the session's latest event (0 for none): cheap enough to poll."""
+        row = self.conn.execute(
+            "SELECT MAX(id) FROM events WHERE session_id = ?", (session_id,)
+        ).fetchone()
+        return int(row[0] or 0)
+
+    def events_after(self, session_id: int, after_id: int) -> list[dict[str, Any]]:
+        """The session's events logged after event `after_id`, in order."""
+        rows = self.conn.execute(
+            "SELECT * FROM events WHERE session_id = ? AND id > ? ORDER BY id", (session_id, after_id)
+        ).fetchall()
+        return [
+            {**dict(r), "data": json.loads(r["data_json"]) if r["data_json"] else None} for r in rows
+        ]
+
+    def _block_holder(self, c: sqlite3.Connection, session_id: int, key: str, stale_s: float) -> str | None:
+        holder: str | None = None
+        for r in c.execute(
+            "SELECT data_json FROM events WHERE session_id = ? AND kind = ? ORDER BY id",
+            (session_id, EventKind.BLOCK_CLAIM),
+        ):
+            data = json.loads(r[0]) if r[0] else {}
+            if data.get("key") == key:
+                holder = data.get("by")
+        if holder is not None:
+            return holder
+        for row in c.execute(
+            "SELECT * FROM session_screens WHERE session_id = ? AND role = 'console' AND state = ?",
+            (session_id, f"asking:{key}"),
+        ).fetchall():
+            if self.screen_alive(dict(row), stale_s):
+                return "console"
+        return None
+
+    def block_holder(self, session_id: int, key: str, *, stale_s: float = 5.0) -> str | None:
+        """Which screen answers a block of questions (`key`: questions, after,
+        after_each:<task>): "participant" (a `block_claim` event), "console" (a live
+        console asking it, or a `block_claim` it took over), or None (nobody yet)."""
+        return self._block_holder(self.conn, session_id, key, stale_s)
+
+    def claim_block(
+        self,
+        session_id: int,
+        key: str,
+        by: str,
+        *,
+        screen_id: int,
+        task_id: str | None = None,
+        force: bool = False,
+        stale_s: float = 5.0,
+    ) -> str:
+        """Take a block of questions for a screen, in one transaction so that two
+        screens never both ask it; returns the holder (`by` when it worked).
+
+        The console's claim is its screen row's state (`asking:<key>`: it lapses
+        with the console's process); a participant screen's claim, and a console
+        taking over (`force`) from a participant screen that is gone, are
+        `block_claim` events."""
+        with self._tx() as c:
+            holder = self._block_holder(c, session_id, key, stale_s)
+            if holder not in (None, by) and not force:
+                return holder
+            if by == "console":
+                c.execute(
+                    "UPDATE session_screens SET state = ?, seen_at = ? WHERE id = ?",
+                    (f"asking:{key}", self.now(), screen_id),
+                )
+            if (by != "console" and holder is None) or (holder not in (None, by) and force):
+                self._event(
+                    c, session_id, EventKind.BLOCK_CLAIM, task_id=task_id,
+                    data={"key": key, "by": by, **({"taken_over": True} if holder else {})},
+                )
+            return by
+
+    def definition_body(self, sha256: str) -> str | None:
+        """The stored definition (JSON) of a hash, None if unknown."""
+        row = self.conn.execute(
+            "SELECT body_json FROM definitions WHERE sha256 = ?", (sha256,)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def notes(self, session_id: int | None = None) -> list[dict[str, Any]]:
+        """Note events (every session's when None), in order, data decoded."""
+        sql = "SELECT * FROM events WHERE kind = ?"
+        args: list[Any] = [EventKind.NOTE]
+        if session_id is not None:
+            sql += " AND session_id = ?"
+            args.append(session_id)
+        rows = self.conn.execute(sql + " ORDER BY session_id, id", args).fetchall()
+        return [
+            {**dict(r), "data": json.loads(r["data_json"]) if r["data_json"] else None} for r in rows
+        ]
+
 
 def _session_row(r: sqlite3.Row) -> SessionRow:
     return SessionRow(

@@ -28,6 +28,7 @@ from surveykit.definition.loader import Definition
 from surveykit.session.errors import StorageError, StudyError
 from surveykit.session.participants import open_study, participants, suggest_participant
 from surveykit.session.study import Block, StudySession
+from surveykit.session.team import POLL_S, ConsoleLink
 from surveykit.tui.app import SurveykitApp, style_paths
 from surveykit.tui.screens.intro import IntroScreen
 from surveykit.tui.screens.moderator_confirm import ConfirmScreen
@@ -92,6 +93,8 @@ class ModerateApp(SurveykitApp[None]):
         self.title = definition.survey.title
         self._quitting = False
         self._question_screen_open = False
+        #: the session's other screens (participant screen, observers); see session/team.py
+        self.link: ConsoleLink | None = None
 
     # --- start ---------------------------------------------------------------------------
 
@@ -122,7 +125,12 @@ class ModerateApp(SurveykitApp[None]):
         self.study = study
         self.resumed = resumed
         message = describe_resume(study) if resumed else f"Session {study.session_id} started"
-        console = ModeratorConsole(study, on_next=self.advance, message=message)
+        with contextlib.suppress(StorageError):  # without it, the one-terminal flow still works
+            self.link = ConsoleLink(self.store, study)
+            self.set_interval(POLL_S, self._follow)
+        console = ModeratorConsole(
+            study, on_next=lambda: self.advance(take_over=True), message=message, link=self.link
+        )
         if isinstance(self.screen, ParticipantsScreen):
             self.switch_screen(console)
         else:
@@ -138,13 +146,53 @@ class ModerateApp(SurveykitApp[None]):
                 return screen
         return None
 
-    def advance(self) -> None:
-        """Show what the session needs next (questions, the console, the summary)."""
+    def _follow(self) -> None:
+        """What the other screens did (a block answered on the participant screen,
+        an observer's note): the session layer takes it in, the console redraws."""
+        link = self.link
+        if link is None or self.study is None:
+            return
+        try:
+            changed = link.poll()
+        except StorageError:
+            return
+        if not changed:
+            return
+        if self.study.phase in ("questions", "after_each", "after") and not self._question_screen_open:
+            self.advance()
+        elif self.study.phase == "done" and not self.study.completed:
+            self.advance()
+        elif (console := self.moderator_console) is not None:
+            console.refresh_view()
+
+    def advance(self, *, take_over: bool = False) -> None:
+        """Show what the session needs next (questions, the console, the summary).
+
+        A block of questions is asked here unless the participant screen has it
+        (the session layer decides); `take_over` (Enter on the console) asks it
+        here when the participant screen that had it is gone."""
         study = self.study
         if study is None or self._question_screen_open:
             return
         phase = study.phase
         if phase in ("questions", "after_each", "after"):
+            if self.link is not None:
+                try:
+                    who = self.link.decide(take_over=take_over)
+                except StorageError as e:
+                    self._not_saved(e)
+                    return
+                if who == "participant":
+                    if (console := self.moderator_console) is not None:
+                        console.refresh_view()
+                        state = self.link.participant_state
+                        console.say(
+                            f"The participant screen has the questions ({state})"
+                            if state
+                            else "The participant screen had the questions and is gone: "
+                            "Enter asks them here"
+                        )
+                    return
             self._ask(phase)  # type: ignore[arg-type]
         elif phase == "done":
             self._summary()
@@ -163,6 +211,9 @@ class ModerateApp(SurveykitApp[None]):
 
         def finished(done: bool | None) -> None:
             self._question_screen_open = False
+            if self.link is not None:
+                with contextlib.suppress(StorageError):
+                    self.link.asked()
             if not done:
                 if (console := self.moderator_console) is not None:
                     console.refresh_view()
@@ -201,6 +252,8 @@ class ModerateApp(SurveykitApp[None]):
             study.session_id,
         )
         outro = self.definition.survey.outro
+        if self.link is not None and self.link.participant_joined:
+            outro = None  # the participant screen shows it
         if outro:
             self.push_screen(
                 OutroScreen(self.definition.survey.title, outro, button="Done"),
@@ -244,6 +297,9 @@ class ModerateApp(SurveykitApp[None]):
             # not saved: the task comes back running (from its last saved time)
             with contextlib.suppress(StudyError, StorageError):
                 self.study.suspend()
+        if self.link is not None:
+            with contextlib.suppress(StorageError):
+                self.link.close()
         self.exit()
 
     def _not_saved(self, error: StorageError) -> None:

@@ -21,6 +21,7 @@ from surveykit.session.actions import ModeratorAction
 from surveykit.session.clock import format_ms
 from surveykit.session.errors import StorageError, StudyError
 from surveykit.session.study import StudySession, TaskState
+from surveykit.session.team import ConsoleLink
 from surveykit.textsafe import safe_display
 from surveykit.tui.screens.moderator_confirm import ConfirmScreen
 from surveykit.tui.screens.moderator_error import NO_CODE, ErrorCodeScreen
@@ -109,6 +110,7 @@ class ModeratorConsole(Screen[None]):
         Binding("r", "restart", "Restart", show=False),
         Binding("n", "note", "Note", show=False),
         Binding("enter", "next", "Next", show=False),
+        Binding("m", "mark_recording", "Recording started", show=False),
     ]
 
     def __init__(
@@ -117,9 +119,12 @@ class ModeratorConsole(Screen[None]):
         *,
         on_next: Callable[[], None] | None = None,
         message: str = "",
+        link: ConsoleLink | None = None,
     ) -> None:
         super().__init__(id="moderator-console")
         self.study = study
+        #: the other screens of the session (join code, the participant screen's state)
+        self.link = link
         self.on_next = on_next
         self._first_message = message
         self._save_failed = False
@@ -161,6 +166,16 @@ class ModeratorConsole(Screen[None]):
             (who, "bold"),
             f"  ·  {done}/{len(s.tasks)} tasks done",
         )
+        if self.link is not None:
+            state = self.link.participant_state
+            if state is not None:  # what the participant screen does matters more than the title
+                header = Text.assemble(
+                    (f" {who}", "bold"),
+                    f" · {done}/{len(s.tasks)} done · join {self.link.code} · ",
+                    (f"participant: {_line(state)}", "bold"),
+                )
+            else:
+                header.append(f"  ·  join {self.link.code}")
         self.query_one("#mod-header", Static).update(header)
         self.query_one("#mod-task-list", Static).update(self._task_list())
         detail = self.query_one("#mod-detail", VerticalScroll)
@@ -211,6 +226,12 @@ class ModeratorConsole(Screen[None]):
                 what = "the opening questions"
             else:
                 what = "the summary"
+            if self.link is not None and self.link.participant_joined:
+                state = _line(self.link.participant_state)
+                return Text.assemble(
+                    ("Next: ", "bold"), what,
+                    "\n\nThe participant answers on their screen (", (state, "bold"), ").",
+                )
             return Text.assemble(
                 ("Next: ", "bold"), what, "\n\nPress Enter and hand over to the participant."
             )
@@ -231,6 +252,9 @@ class ModeratorConsole(Screen[None]):
         s = self.study
         t = s.current
         if s.phase != "tasks" or t is None:
+            if self.link is not None and self.link.participant_joined:
+                state = _line(self.link.participant_state)
+                return Text(f"Waiting for the participant screen ({state})", style="bold")
             return Text("Enter: hand over to the participant", style="bold")
         if t.status == "pending":
             return Text("Read the task aloud, then s starts the timer (k skips the task).")
@@ -464,6 +488,13 @@ class ModeratorConsole(Screen[None]):
             self.on_next()
         else:
             self.refresh_view()
+
+    def action_mark_recording(self) -> None:
+        def go() -> str:
+            self.study.mark_recording()
+            return "Recording start marked: the timeline counts from here"
+
+        self._do(go)
 
     def on_screen_resume(self) -> None:
         self.refresh_view()
