@@ -483,3 +483,30 @@ def test_sus_metric_from_counts() -> None:
     m = sus_metric({(36, 10): 2, (27, 9): 1, (20, 8): 1, (None, None): 1}, 0.95, "sus")
     same_estimate(m.estimate, stats.mean_t([90.0, 90.0, 75.0]))
     assert m.details["excluded"] == 2 and (m.task_id, m.subject) == ("", "")
+
+
+def test_sus_metric_adds_respondents_with_the_same_score() -> None:
+    from surveykit.scoring.metrics import sus_metric
+
+    m = sus_metric({(30, 10): 1, (27, 9): 1, (40, 10): 1}, 0.95, "sus")  # 75, 75, 100
+    same_estimate(m.estimate, stats.mean_t([75.0, 75.0, 100.0]))
+
+
+def test_task_metrics_defaults_and_labels() -> None:
+    from surveykit.scoring.metrics import task_metrics
+
+    runs = {("success", 0): 2, ("partial", 1): 1}
+    out = {m.metric: m for m in task_metrics(runs, [10.0, 20.0], 0.95, "t")}
+    assert {m.subject for m in out.values()} == {""}
+    assert out["completion"].estimate.value == pytest.approx(200 / 3)
+    assert out["completion"].details["partial_as_success"] is False
+    assert out["time_on_task"].details == {"runs": "successful runs", "excluded": 0}
+    assert out["time_on_task_median"].method == "" and out["time_on_task_mean"].method == ""
+    assert out["time_on_task_median"].estimate.value == 15.0
+    both = {m.metric: m for m in task_metrics(runs, [10.0], 0.95, "t", partial_as_success=True)}
+    assert both["time_on_task"].details["runs"] == "successful and partial runs"
+    assert both["completion"].estimate.value == 100.0
+    every = {m.metric: m for m in task_metrics(runs, [10.0], 0.95, "t", "T",
+                                               partial_as_success=True, times_label="all")}
+    assert every["time_on_task"].details["runs"] == "every finished run"
+    assert every["completion"].subject == "T"
