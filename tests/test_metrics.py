@@ -510,3 +510,17 @@ def test_task_metrics_defaults_and_labels() -> None:
                                                partial_as_success=True, times_label="all")}
     assert every["time_on_task"].details["runs"] == "every finished run"
     assert every["completion"].subject == "T"
+
+
+def test_scale_metrics_from_counts_directly() -> None:
+    counts = {7.0: 1, 8.0: 2, 6.0: 1, 9.0: 1, 10.0: 1, 0.0: 1}
+    out = {m.metric: m for m in scale_metrics("nps", counts, 0.95, "nps")}
+    assert out["nps"].details == {"promoters": 2, "passives": 3, "detractors": 2, "scale": None}
+    assert {(m.task_id, m.subject, m.label) for m in out.values()} >= {("", "", "NPS")}
+    csat = scale_metrics("csat", {4.0: 1, 3.5: 1}, 0.95, "q", scale=(1.0, 5.0))
+    assert [m.label for m in csat] == ["CSAT top-2-box", "CSAT mean (1-5)"]
+    assert csat[0].details == {"count": 1, "scale": [1.0, 5.0]}
+    split = scale_metrics("rating", {4.0: 1}, 0.95, "q", scale=(1.0, 5.0), split=True)
+    assert split[0].label == "Rating mean on 1-5"
+    with pytest.raises(ValueError, match="not a scale type: 'text'"):
+        scale_metrics("text", {}, 0.95, "q")
