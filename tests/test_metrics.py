@@ -483,3 +483,44 @@ def test_sus_metric_from_counts() -> None:
     m = sus_metric({(36, 10): 2, (27, 9): 1, (20, 8): 1, (None, None): 1}, 0.95, "sus")
     same_estimate(m.estimate, stats.mean_t([90.0, 90.0, 75.0]))
     assert m.details["excluded"] == 2 and (m.task_id, m.subject) == ("", "")
+
+
+def test_sus_metric_adds_respondents_with_the_same_score() -> None:
+    from surveykit.scoring.metrics import sus_metric
+
+    m = sus_metric({(30, 10): 1, (27, 9): 1, (40, 10): 1}, 0.95, "sus")  # 75, 75, 100
+    same_estimate(m.estimate, stats.mean_t([75.0, 75.0, 100.0]))
+
+
+def test_task_metrics_defaults_and_labels() -> None:
+    from surveykit.scoring.metrics import task_metrics
+
+    runs = {("success", 0): 2, ("partial", 1): 1}
+    out = {m.metric: m for m in task_metrics(runs, [10.0, 20.0], 0.95, "t")}
+    assert {m.subject for m in out.values()} == {""}
+    assert out["completion"].estimate.value == pytest.approx(200 / 3)
+    assert out["completion"].details["partial_as_success"] is False
+    assert out["time_on_task"].details == {"runs": "successful runs", "excluded": 0}
+    assert out["time_on_task_median"].method == "" and out["time_on_task_mean"].method == ""
+    assert out["time_on_task_median"].estimate.value == 15.0
+    both = {m.metric: m for m in task_metrics(runs, [10.0], 0.95, "t", partial_as_success=True)}
+    assert both["time_on_task"].details["runs"] == "successful and partial runs"
+    assert both["completion"].estimate.value == 100.0
+    every = {m.metric: m for m in task_metrics(runs, [10.0], 0.95, "t", "T",
+                                               partial_as_success=True, times_label="all")}
+    assert every["time_on_task"].details["runs"] == "every finished run"
+    assert every["completion"].subject == "T"
+
+
+def test_scale_metrics_from_counts_directly() -> None:
+    counts = {7.0: 1, 8.0: 2, 6.0: 1, 9.0: 1, 10.0: 1, 0.0: 1}
+    out = {m.metric: m for m in scale_metrics("nps", counts, 0.95, "nps")}
+    assert out["nps"].details == {"promoters": 2, "passives": 3, "detractors": 2, "scale": None}
+    assert {(m.task_id, m.subject, m.label) for m in out.values()} >= {("", "", "NPS")}
+    csat = scale_metrics("csat", {4.0: 1, 3.5: 1}, 0.95, "q", scale=(1.0, 5.0))
+    assert [m.label for m in csat] == ["CSAT top-2-box", "CSAT mean (1-5)"]
+    assert csat[0].details == {"count": 1, "scale": [1.0, 5.0]}
+    split = scale_metrics("rating", {4.0: 1}, 0.95, "q", scale=(1.0, 5.0), split=True)
+    assert split[0].label == "Rating mean on 1-5"
+    with pytest.raises(ValueError, match="not a scale type: 'text'"):
+        scale_metrics("text", {}, 0.95, "q")

@@ -955,3 +955,10 @@ def test_nps_counts_rejects_any_negative_count() -> None:
     for counts in ((-1, 0, 0), (0, -1, 0), (0, 0, -1)):
         with pytest.raises(ValueError, match="NPS counts must be >= 0"):
             nps_counts(*counts)
+
+
+def test_mean_t_counts_edges() -> None:
+    assert mean_t_counts({4.0: 3}) == Estimate(4.0, 4.0, 4.0, 3, 0.95)
+    assert mean_t_counts({4.0: 3, 5.0: 0}, 0.9) == Estimate(4.0, 4.0, 4.0, 3, 0.9)
+    assert mean_t_counts({math.nan: 2, 3.0: 1, 4.0: 1}) == mean_t([3.0, 4.0])
+    assert mean_t_counts([(None, 2), (3.0, 1), (4.0, 1)]) == mean_t([3.0, 4.0])  # type: ignore[list-item]
