@@ -23,6 +23,11 @@ from surveykit.cli.base import UserError, echo
 #: Every command: the module that defines it, and its one-line help as `--help` shows
 #: it (the first paragraph of the command's docstring).
 COMMANDS: dict[str, tuple[str, str]] = {
+    "compare": (
+        "surveykit.cli.compare",
+        "Compare the groups of DB metric by metric: each group's value and n, the difference "
+        "with its interval, a p-value and the test used.",
+    ),
     "export": (
         "surveykit.cli.export",
         "Write DB as files for analysts: sessions, answers (long, with question text and "
