@@ -56,6 +56,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "surveykit.cli.moderate",
         "Moderate a usability study: timed tasks with one-key outcome coding.",
     ),
+    "report": (
+        "surveykit.cli.report",
+        "Write an HTML report of DB: every metric with n, its interval and a chart, and the "
+        "text answers, in one file that opens offline and prints.",
+    ),
     "run": ("surveykit.cli.run", "Run FILE for one participant in this terminal."),
     "schema": ("surveykit.cli.tools", "Print the JSON Schema of the definition format."),
     "score": (
