@@ -28,6 +28,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Compare the groups of DB metric by metric: each group's value and n, the difference "
         "with its interval, a p-value and the test used.",
     ),
+    "dashboard": (
+        "surveykit.cli.dashboard",
+        "Show the headline numbers of DB in the terminal (sessions, NPS, CSAT, SUS, task "
+        "completion… with n and interval), refreshed while kiosks or a study write to it.",
+    ),
     "export": (
         "surveykit.cli.export",
         "Write DB as files for analysts: sessions, answers (long, with question text and "
