@@ -214,3 +214,13 @@ def test_the_scanner_sees_what_a_browser_would_fetch() -> None:
             '<div style="background:url(//z/b.png)"></div><style>p{background:url("http://w")}</style>'
             '<p>&lt;img src=http://text.only&gt;</p>')
     assert _references(page) == ["https://x/a.css", "http://y/s.svg#a", "//z/b.png", "http://w"]
+
+
+def test_dots_are_quantiles_beyond_the_limit() -> None:
+    from surveykit.report.charts import dots
+
+    assert dots({2.0: 2, 1.0: 1}) == [1.0, 2.0, 2.0]
+    many = {float(v): 10 for v in range(1000)}  # 10,000 observations
+    shown = dots(many, limit=100)
+    assert len(shown) == 100 and shown == sorted(shown)
+    assert shown[0] == 5.0 and shown[-1] == 995.0  # ranks 50, 150, … 9,950 and shown[50] == 505.0

@@ -60,6 +60,30 @@ def to_svg(fig: Figure) -> str:
     return text
 
 
+#: At most this many dots per group and row: beyond it, evenly spaced quantiles stand
+#: for the observations (the page stays small at 100,000 sessions).
+DOTS = 300
+
+
+def dots(sample: Mapping[float, int] | None, limit: int = DOTS) -> list[float]:
+    """The observations of a histogram as dots: all of them up to `limit`, else the
+    values at `limit` evenly spaced ranks (the same distribution, drawn smaller)."""
+    items = sorted((v, k) for v, k in (sample or {}).items() if k > 0)
+    n = sum(k for _, k in items)
+    if n <= limit:
+        return [v for v, k in items for _ in range(k)]
+    out: list[float] = []
+    ranks = iter(int((i + 0.5) * n / limit) for i in range(limit))
+    rank = next(ranks)
+    seen = 0
+    for v, k in items:
+        seen += k
+        while rank < seen:
+            out.append(v)
+            rank = next(ranks, n)
+    return out
+
+
 def _err(value: float | None, low: float | None, high: float | None) -> list[list[float]]:
     if value is None or low is None or high is None:
         return [[0.0], [0.0]]
@@ -163,11 +187,9 @@ def sus_chart(rows: Sequence[Row], average: float = 68.0) -> str:
             transform=ax.get_xaxis_transform())
     for y, (_label, m) in enumerate(rows):
         s = style(y)
-        dots: list[float] = []
-        for v, k in sorted((m.sample or {}).items()):
-            dots.extend([v] * min(k, 400))
-        jitter = [((j * 0.6180339) % 1 - 0.5) * 0.35 for j in range(len(dots))]
-        ax.scatter(dots, [y + j for j in jitter], s=10, marker=s["marker"], facecolor="none",
+        points = dots(m.sample)
+        jitter = [((j * 0.6180339) % 1 - 0.5) * 0.35 for j in range(len(points))]
+        ax.scatter(points, [y + j for j in jitter], s=10, marker=s["marker"], facecolor="none",
                    edgecolor=s["color"], linewidth=0.8, zorder=2, alpha=0.8)
         e = m.estimate
         if e.value is not None:
@@ -187,7 +209,7 @@ def per_task_chart(
     bars: bool = False,
     reference: tuple[float, str] | None = None,
     limits: Mapping[str, float] | None = None,
-    dots: bool = False,
+    show_dots: bool = False,
     xlim: tuple[float, float] | None = None,
     log: bool = False,
 ) -> str:
@@ -205,10 +227,8 @@ def per_task_chart(
             name = label if label and label not in labels_done else None
             if name:
                 labels_done.add(label)
-            if dots and m.sample:
-                pts: list[float] = []
-                for v, k in sorted(m.sample.items()):
-                    pts.extend([v] * min(k, 200))
+            if show_dots and m.sample:
+                pts = dots(m.sample)
                 jitter = [((j * 0.6180339) % 1 - 0.5) * height * 0.7 for j in range(len(pts))]
                 ax.scatter(pts, [y + j for j in jitter], s=7, marker=s["marker"],
                            facecolor="none", edgecolor=s["color"], linewidth=0.6, alpha=0.7,

@@ -139,7 +139,7 @@ def _charts(survey_id: str, groups: Sequence[GroupScores],
                                _caption(rows, _histogram_text(rows))))
         elif metric == "sus":
             out.append(_figure(f"{qid} · SUS", charts.sus_chart(rows, SUS_AVERAGE),
-                               _caption(rows, f"Grade {', '.join(str(m.details.get('grade')) for _, m in rows)}; "
+                               _caption(rows, _dots_note(rows) + f"Grade {', '.join(str(m.details.get('grade')) for _, m in rows)}; "
                                         f"the published average is {SUS_AVERAGE:g}.")))
         elif metric == "umux_lite":
             out.append(_figure(f"{qid} · UMUX-Lite", charts.distribution_chart(rows, (0, 100)),
@@ -148,7 +148,7 @@ def _charts(survey_id: str, groups: Sequence[GroupScores],
         ("completion", "Task completion", {"bars": True, "xlabel": "% of runs completed",
                                            "xlim": (0, 100)}, ""),
         ("time_on_task", "Time on task (geometric mean; each dot a run)",
-         {"xlabel": "seconds (log scale)", "dots": True, "log": True, "limits": limits}, ""),
+         {"xlabel": "seconds (log scale)", "show_dots": True, "log": True, "limits": limits}, ""),
         ("errors_mean", "Errors per run", {"bars": True, "xlabel": "errors per run"}, ""),
         ("task_abandonment", "Abandoned runs", {"bars": True, "xlabel": "% of runs abandoned",
                                                 "xlim": (0, 100)}, ""),
@@ -163,8 +163,12 @@ def _charts(survey_id: str, groups: Sequence[GroupScores],
             continue
         items = list(tasks.items())
         extra = note
-        if metric == "time_on_task" and limits:
-            extra = "Time limits: " + ", ".join(f"{t} {v:g} s" for t, v in limits.items()) + "."
+        if metric == "time_on_task":
+            if limits:
+                extra = "Time limits: " + ", ".join(f"{t} {v:g} s" for t, v in limits.items()) + "."
+            if any(m.estimate.n > charts.DOTS for rows in tasks.values() for _, m in rows):
+                extra += (f" Where there are more than {charts.DOTS} runs, {charts.DOTS} evenly "
+                          f"spaced quantiles stand for them as dots.")
         svg = charts.per_task_chart(items, **kwargs)  # type: ignore[arg-type]
         out.append(_figure(title, svg, _caption([r for _, rows in items for r in rows], extra)))
     sessions = found.get(("abandonment", "", "", None))
@@ -173,6 +177,15 @@ def _charts(survey_id: str, groups: Sequence[GroupScores],
                                     xlabel="% of sessions abandoned", xlim=(0, 100))
         out.append(_figure("Abandoned sessions", svg, _caption(sessions)))
     return out
+
+
+def _dots_note(rows: Sequence[Row]) -> str:
+    from surveykit.report import charts
+
+    if any(m.estimate.n > charts.DOTS for _, m in rows):
+        return (f"Where there are more than {charts.DOTS} respondents, {charts.DOTS} evenly "
+                f"spaced quantiles stand for them as dots. ")
+    return ""
 
 
 def _histogram_text(rows: Sequence[Row]) -> str:
