@@ -19,6 +19,9 @@ References:
 * NPS difference: the variance of each group is the one of SPEC §5 (Rocks
   2016), the same as `stats.nps_counts`.
 * Holm (1979): statsmodels' `multipletests(method="holm")`.
+* Within-subjects (Sauro & Lewis ch. 5, "within-subjects comparison (paired
+  t-test)" and McNemar's exact test for matched binary outcomes): scipy's
+  `ttest_rel` and statsmodels' `mcnemar(exact=True)`.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import special
 from scipy import stats as scipy_stats
+from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import confint_proportions_2indep
 
@@ -40,8 +44,10 @@ from surveykit.scoring import stats
 from surveykit.scoring.compare import (
     ROW_KEYS,
     holm,
+    mcnemar_exact,
     n1_two_proportions,
     nps_difference,
+    paired_t,
     summary,
     welch,
     welch_log_ratio,
@@ -237,3 +243,58 @@ def test_table_and_csv(study: Path, capsys: pytest.CaptureFixture[str]) -> None:
 def test_needs_by(study: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _out, _err = run_cli(["compare", str(study)], capsys)
     assert code == 2
+
+
+# --- within-subjects --------------------------------------------------------------------
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 100), st.floats(0, 100)), min_size=2, max_size=30))
+def test_paired_t_equals_scipy(pairs: list[tuple[float, float]]) -> None:
+    a, b = [x for x, _ in pairs], [y for _, y in pairs]
+    diffs = [x - y for x, y in pairs]
+    if np.var(diffs) < 1e-6:
+        return
+    d = paired_t(diffs)
+    ref = scipy_stats.ttest_rel(a, b)
+    ci = ref.confidence_interval(0.95)
+    assert d.statistic == pytest.approx(ref.statistic, rel=1e-6, abs=1e-9)
+    assert d.p == pytest.approx(ref.pvalue, rel=1e-6, abs=1e-12)
+    assert d.low == pytest.approx(ci.low, rel=1e-6, abs=1e-9)
+    assert d.high == pytest.approx(ci.high, rel=1e-6, abs=1e-9)
+
+
+@given(st.integers(0, 40), st.integers(0, 40), st.integers(0, 40), st.integers(0, 40))
+def test_mcnemar_exact_equals_statsmodels(both: int, only_a: int, only_b: int, neither: int) -> None:
+    ref = mcnemar([[both, only_a], [only_b, neither]], exact=True).pvalue
+    assert mcnemar_exact(only_a, only_b).p == pytest.approx(ref, rel=1e-9, abs=1e-15)
+
+
+def test_same_participants_in_both_groups_are_tested_paired(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sink = write_definition(tmp_path)
+    path = tmp_path / "within.db"
+    sessions = []
+    for i in range(6):
+        for design, seq, ok in (("A", 3 + i % 3, i % 2 == 0), ("B", 5 + i % 2, True)):
+            sessions.append(S({"t1/seq": seq}, participant=f"P{i}", meta={"design": design},
+                              runs=[Run("t1", "success" if ok else "fail", 30_000 + 5_000 * i
+                                        + (10_000 if design == "A" else 0))]))
+    fill(path, sink, sessions)
+    code, out, err = run_cli(["compare", str(path), "--by", "design", "--json"], capsys)
+    assert code == 0, err
+    rows = {r["metric"]: r for r in json.loads(out)["comparisons"]
+            if r["task_id"] in (None, "t1")}
+    seq = rows["seq_mean"]
+    assert seq["design"] == "within-subjects" and seq["pairs"] == 6
+    assert seq["method"] == "paired t"
+    ref = scipy_stats.ttest_rel([3 + i % 3 for i in range(6)], [5 + i % 2 for i in range(6)])
+    assert seq["p"] == pytest.approx(ref.pvalue)
+    completion = rows["completion"]
+    assert completion["method"] == "mcnemar exact" and completion["pairs"] == 6
+    assert completion["difference"] == pytest.approx(-50.0)  # 3 of 6 failed on A only
+    assert completion["p"] == pytest.approx(0.25)  # 2 · P(X ≤ 0 | 3, ½)
+    assert rows["time_on_task"]["method"] == "paired t on log times"
+    code, out, err = run_cli(["compare", str(path), "--by", "design"], capsys)
+    assert "(6 participants in both)" in out and "within-subjects" in out

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import sys
+from dataclasses import replace
 from typing import Any
 
 import click
@@ -61,13 +62,21 @@ def render_compare(rows: list[dict[str, Any]], confidence: float) -> str:
             f"    {r['group_a']} {_num(r['value_a'], value_unit)} n={r['n_a']}  vs  "
             f"{r['group_b']} {_num(r['value_b'], value_unit)} n={r['n_b']}"
         )
+        pairs = f" ({r['pairs']} participants in both)" if r["pairs"] else ""
         out.append(
             f"    {'ratio' if unit == 'ratio' else 'difference'} {_num(r['difference'], diff_unit)}"
-            f" {interval}  {_p(r['p'])}{adj}  {r['method']}"
+            f" {interval}  {_p(r['p'])}{adj}  {r['method']}{pairs}"
         )
     out.append("")
-    out.append(f"Intervals at {confidence * 100:g}%. Groups are taken as independent "
-               "(different participants).")
+    within = any(r["design"] == "within-subjects" for r in rows)
+    between = any(r["design"] == "between-subjects" for r in rows)
+    out.append(f"Intervals at {confidence * 100:g}%.")
+    if between:
+        out.append("Groups with different participants: tests for independent groups.")
+    if within:
+        out.append("Groups with the same participants (within-subjects): paired tests on "
+                   "the participants in both (paired t; McNemar's exact test for a single "
+                   "run each).")
     if several:
         out.append("More than two groups: every pair is tested; the Holm-adjusted p keeps "
                    "the chance of any false positive per metric at α.")
@@ -111,7 +120,8 @@ def compare_cmd(
     Proportions: N−1 two-proportion test, adjusted-Wald interval; means (SUS,
     SEQ, CSAT, CES…): Welch's t; time on task: Welch's t on log times, as a
     ratio of geometric means; NPS: z-test on the adjusted-Wald variances. With
-    more than two groups every pair, with Holm-adjusted p-values.
+    more than two groups every pair, with Holm-adjusted p-values. When the same
+    participants are in both groups, paired tests (paired t, McNemar's exact).
 
     \b
     Examples:
@@ -138,11 +148,16 @@ def compare_cmd(
     conn = open_readonly(path)
     try:
         report = score(conn, options, database=path)
+        # the same groups, participant by participant: pairs of groups that share
+        # participants (a within-subjects study) are tested paired
+        twin = None
+        if "participant" not in by:
+            twin = score(conn, replace(options, by=(*by, "participant")), database=path)
     except ScoreError as e:
         raise UserError(str(e)) from None
     finally:
         conn.close()
-    rows = compare_report(report)
+    rows = compare_report(report, twin)
     if as_json:
         echo(json.dumps({"format": "surveykit-compare/1", "database": path, "by": list(by),
                          "confidence": level, "comparisons": rows},

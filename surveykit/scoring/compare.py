@@ -223,6 +223,47 @@ def nps_difference(
     return Difference(raw, low, high, _two_sided_z(z), z, None, NPS)
 
 
+# --- the same participants in both groups (within-subjects) ---------------------------
+
+PAIRED = "paired t"
+LOG_PAIRED = "paired t on log times"
+MCNEMAR = "mcnemar exact"
+
+
+def paired_t(differences: Sequence[float], confidence: float = 0.95,
+             method: str = PAIRED) -> Difference:
+    """The mean of per-participant differences (a − b): paired t-test and interval."""
+    alpha = 1.0 - confidence
+    _z(confidence)
+    d = summary(list(differences))
+    if d.mean is None:
+        return _none(method)
+    if d.var is None:
+        return _none(method, d.mean)
+    if d.var == 0.0:
+        return Difference(d.mean, d.mean, d.mean, 1.0 if d.mean == 0 else 0.0, None, None, method)
+    se = math.sqrt(d.var / d.n)
+    df = float(d.n - 1)
+    t = d.mean / se
+    p = _f(2.0 * _special.stdtr(df, -abs(t)))
+    margin = _f(_special.stdtrit(df, 1.0 - alpha / 2.0)) * se
+    return Difference(d.mean, d.mean - margin, d.mean + margin, p, t, df, method)
+
+
+def mcnemar_exact(only_a: int, only_b: int) -> Difference:
+    """Matched binary outcomes: `only_a` pairs succeeded in a only, `only_b` in b only.
+
+    The exact (binomial) McNemar test; the difference is (only_a − only_b) / pairs
+    when the caller divides; here it is left to the caller (no interval).
+    """
+    discordant = only_a + only_b
+    if discordant == 0:
+        return Difference(None, None, None, 1.0, None, None, MCNEMAR)
+    k = min(only_a, only_b)
+    p = min(1.0, 2.0 * _f(_special.bdtr(k, discordant, 0.5)))
+    return Difference(None, None, None, p, None, None, MCNEMAR)
+
+
 # --- several pairs ----------------------------------------------------------------------
 
 
@@ -266,7 +307,7 @@ ROW_KEYS = (
     "survey_id", "metric", "label", "question_id", "task_id", "scale", "unit",
     "group_a", "value_a", "n_a", "group_b", "value_b", "n_b",
     "difference", "low", "high", "confidence", "p", "p_adjusted", "statistic", "df",
-    "method", "design",
+    "method", "design", "pairs",
 )
 
 
@@ -300,12 +341,27 @@ def _label(group: Mapping[str, str]) -> str:
         f"{k}={v}" for k, v in group.items())
 
 
-def compare_report(report: Any) -> list[dict[str, Any]]:
+def key_of(m: Any) -> tuple[str, str, str, Any]:
+    scale = m.details.get("scale")
+    return (m.metric, m.question_id, m.task_id, tuple(scale) if scale else None)
+
+
+def compare_report(report: Any, by_participant: Any = None) -> list[dict[str, Any]]:
     """Every pair of groups of every survey in a grouped `ScoreReport`, metric by
-    metric, in the report's order: a list of rows with the keys `ROW_KEYS`."""
+    metric, in the report's order: a list of rows with the keys `ROW_KEYS`.
+
+    `by_participant`: the same report grouped by the same keys and then by
+    `participant`. Where participants are in both groups of a pair (a
+    within-subjects study) that pair is tested on them, paired.
+    """
     c = report.options.confidence
     rows: list[dict[str, Any]] = []
     for s in report.surveys:
+        paired = None
+        if by_participant is not None:
+            twin = next((t for t in by_participant.surveys if t.survey_id == s.survey_id), None)
+            if twin is not None:
+                paired = paired_rows(twin, len(report.options.by), c)
         # (metric, question, task, scale) → [(group label, Metric)] in group order
         found: dict[tuple[str, str, str, Any], list[tuple[str, Any]]] = {}
         for g in s.groups:
@@ -341,9 +397,67 @@ def compare_report(report: Any) -> list[dict[str, Any]]:
                         "p_adjusted": None,
                         "method": d.method,
                         "design": "between-subjects",
+                        "pairs": None,
                     })
+                    if paired is not None and (la, lb) in paired.get(key_of(ma), {}):
+                        block[-1].update(paired[key_of(ma)][(la, lb)])
             adjusted = holm([r["p"] for r in block]) if len(block) > 1 else [r["p"] for r in block]
             for r, p in zip(block, adjusted, strict=True):
                 r["p_adjusted"] = p
             rows.extend({k: r[k] for k in ROW_KEYS} for r in block)
     return rows
+
+
+def paired_rows(survey: Any, keys: int, confidence: float) -> dict[
+        tuple[str, str, str, Any], dict[tuple[str, str], dict[str, Any]]]:
+    """metric key → (group a, group b) → the paired fields of the row, for the pairs of
+    groups that share participants. `survey` is grouped by the keys, then participant."""
+    NONE = "(none)"
+    # metric key → group label → participant → Metric
+    seen: dict[tuple[str, str, str, Any], dict[str, dict[str, Any]]] = {}
+    order: list[str] = []
+    for g in survey.groups:
+        values = list(g.group.items())
+        who = values[keys][1] if len(values) > keys else NONE
+        if who == NONE:
+            continue
+        label = _label(dict(values[:keys]))
+        if label not in order:
+            order.append(label)
+        for m in g.metrics:
+            if m.metric in KINDS and KINDS[m.metric] != "nps":
+                seen.setdefault(key_of(m), {}).setdefault(label, {})[who] = m
+    out: dict[tuple[str, str, str, Any], dict[tuple[str, str], dict[str, Any]]] = {}
+    for key, by_group in seen.items():
+        kind = KINDS[key[0]]
+        for i, la in enumerate(order):
+            for lb in order[i + 1:]:
+                a, b = by_group.get(la, {}), by_group.get(lb, {})
+                both = [w for w in a if w in b and a[w].estimate.value is not None
+                        and b[w].estimate.value is not None]
+                if not both:
+                    continue
+                va = [a[w].estimate.value for w in both]
+                vb = [b[w].estimate.value for w in both]
+                binary = kind == "proportion" and all(
+                    a[w].estimate.n == 1 and b[w].estimate.n == 1 for w in both)
+                if binary:
+                    only_a = sum(1 for x, y in zip(va, vb, strict=True) if x > y)
+                    only_b = sum(1 for x, y in zip(va, vb, strict=True) if y > x)
+                    d = mcnemar_exact(only_a, only_b)
+                    d = Difference(100.0 * (only_a - only_b) / len(both), None, None, d.p,
+                                   None, None, d.method)
+                elif kind == "ratio":
+                    r = paired_t([math.log(x) - math.log(y) for x, y in zip(va, vb, strict=True)
+                                  if x > 0 and y > 0], confidence, LOG_PAIRED)
+
+                    def ex(x: float | None) -> float | None:
+                        return None if x is None else math.exp(x)
+
+                    d = Difference(ex(r.difference), ex(r.low), ex(r.high), r.p, r.statistic,
+                                   r.df, r.method)
+                else:
+                    d = paired_t([x - y for x, y in zip(va, vb, strict=True)], confidence)
+                out.setdefault(key, {})[(la, lb)] = {
+                    **d.as_dict(), "design": "within-subjects", "pairs": len(both)}
+    return out
