@@ -224,3 +224,10 @@ def test_dots_are_quantiles_beyond_the_limit() -> None:
     shown = dots(many, limit=100)
     assert len(shown) == 100 and shown == sorted(shown)
     assert shown[0] == 5.0 and shown[-1] == 995.0  # ranks 50, 150, … 9,950 and shown[50] == 505.0
+
+
+def test_an_unwritable_target_is_a_user_error(db: Path, tmp_path: Path, capsys: Cap) -> None:
+    target = tmp_path / "missing-folder" / "r.html"
+    code, _out, err = run_cli(["report", str(db), "--out", str(target)], capsys)
+    assert code == 1 and "cannot write" in err
+    assert not list(tmp_path.glob("**/.report-*"))

@@ -84,6 +84,7 @@ def report_cmd(
     finally:
         conn.close()
     target = Path(out)
+    tmp = None
     try:
         # written next to the target, then renamed: a reader never sees half a report
         fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".html", dir=target.parent or ".")
@@ -91,5 +92,7 @@ def report_cmd(
             f.write(page)
         os.replace(tmp, target)
     except OSError as e:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
         raise UserError(f"cannot write {out}: {e.strerror or e}") from None
     echo(f"Wrote {out} ({len(page.encode('utf-8')) / 1024:,.0f} KB).")

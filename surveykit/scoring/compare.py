@@ -251,11 +251,9 @@ def paired_t(differences: Sequence[float], confidence: float = 0.95,
 
 
 def mcnemar_exact(only_a: int, only_b: int) -> Difference:
-    """Matched binary outcomes: `only_a` pairs succeeded in a only, `only_b` in b only.
-
-    The exact (binomial) McNemar test; the difference is (only_a − only_b) / pairs
-    when the caller divides; here it is left to the caller (no interval).
-    """
+    """Matched yes/no outcomes: the exact (binomial) McNemar test on the discordant
+    pairs, `only_a` (yes in a only) and `only_b` (yes in b only). The p-value only:
+    the difference needs the number of pairs, which the caller has."""
     discordant = only_a + only_b
     if discordant == 0:
         return Difference(None, None, None, 1.0, None, None, MCNEMAR)
