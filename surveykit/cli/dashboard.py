@@ -78,6 +78,7 @@ def dashboard_cmd(
         fetch()  # a wrong path or survey is said here, before the screen opens
     except ScoreError as e:
         raise UserError(str(e)) from None
+    from surveykit.scoring.report import format_interval, format_value
     from surveykit.tui.dashboard_app import run
 
-    run(fetch, every=every, scope=scope)
+    run(fetch, every=every, scope=scope, formats=(format_value, format_interval))

@@ -1,6 +1,7 @@
 """`surveykit dashboard`: a survey's headline numbers, refreshed while others write.
 
-The app never touches the database: the command hands it `fetch`, a function
+The app never touches the database nor the scoring layer: the command hands it
+`fetch`, a function
 that scores the file afresh (read-only, a connection per refresh, so it holds
 no lock and no long read transaction that would keep the writers' log from
 being checkpointed). `fetch` runs in a thread, so the screen stays responsive;
@@ -30,6 +31,17 @@ SHOWN = {
     "completion", "time_on_task", "errors_mean", "abandonment",
 }
 BAR = 12
+#: how a metric's value and interval are written (the command passes `score`'s own)
+Formats = tuple[Callable[["Metric"], str], Callable[["Metric"], str]]
+
+
+def _plain_value(m: Metric) -> str:
+    return "—" if m.estimate.value is None else f"{m.estimate.value:.2f}"
+
+
+def _plain_interval(m: Metric) -> str:
+    e = m.estimate
+    return "" if e.low is None or e.high is None else f"[{e.low:.2f}, {e.high:.2f}]"
 
 
 def bar(m: Metric) -> str:
@@ -69,9 +81,10 @@ class DashboardApp(App[None]):
     ]
 
     def __init__(self, fetch: Callable[[], ScoreReport], *, every: float = 5.0,
-                 scope: str = "") -> None:
+                 scope: str = "", formats: Formats | None = None) -> None:
         super().__init__()
         self.fetch = fetch
+        self.formats = formats or (_plain_value, _plain_interval)
         self.every = every
         self.scope = scope
         self.report: ScoreReport | None = None
@@ -135,8 +148,7 @@ class DashboardApp(App[None]):
         return self.report.surveys[self.index]
 
     def _draw(self) -> None:
-        from surveykit.scoring.report import format_interval, format_value
-
+        format_value, format_interval = self.formats
         names = Text()
         surveys = self.report.surveys if self.report else []
         for i, each in enumerate(surveys):
@@ -173,5 +185,5 @@ class DashboardApp(App[None]):
         self.query_one("#status", Static).update(Text(status))
 
 
-def run(fetch: Callable[[], Any], *, every: float, scope: str) -> None:
-    DashboardApp(fetch, every=every, scope=scope).run()
+def run(fetch: Callable[[], Any], *, every: float, scope: str, formats: Formats) -> None:
+    DashboardApp(fetch, every=every, scope=scope, formats=formats).run()

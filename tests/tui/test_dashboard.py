@@ -11,6 +11,7 @@ import pytest
 
 from surveykit.cli.dashboard import make_fetch
 from surveykit.scoring.metrics import ScoreOptions
+from surveykit.scoring.report import format_interval, format_value
 from surveykit.tui.dashboard_app import DashboardApp, bar
 from tests.fixtures_data import run_cli
 
@@ -52,7 +53,8 @@ def db(tmp_path: Path) -> Path:
 
 
 async def test_shows_the_headline_and_switches_survey(db: Path) -> None:
-    app = DashboardApp(make_fetch(str(db), ScoreOptions()), every=60)
+    app = DashboardApp(make_fetch(str(db), ScoreOptions()), every=60,
+                       formats=(format_value, format_interval))
     async with app.run_test(size=SIZE) as pilot:
         await _until(pilot, lambda: app.refreshes >= 1)
         first = app.current()
@@ -121,3 +123,10 @@ def test_bar() -> None:
 def test_a_wrong_survey_is_said_before_the_screen_opens(db: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     code, _out, err = run_cli(["dashboard", str(db), "--survey", "nope"], capsys)
     assert code == 1 and "no survey 'nope'" in err
+
+
+def test_the_tui_imports_no_scoring_at_run_time() -> None:
+    from tui.test_layers import _runtime_imports
+
+    found = [m for m, _ in _runtime_imports(ROOT / "surveykit/tui/dashboard_app.py")]
+    assert not [m for m in found if m.startswith(("surveykit.scoring", "surveykit.storage"))]
