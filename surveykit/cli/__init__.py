@@ -23,6 +23,16 @@ from surveykit.cli.base import UserError, echo
 #: Every command: the module that defines it, and its one-line help as `--help` shows
 #: it (the first paragraph of the command's docstring).
 COMMANDS: dict[str, tuple[str, str]] = {
+    "compare": (
+        "surveykit.cli.compare",
+        "Compare the groups of DB metric by metric: each group's value and n, the difference "
+        "with its interval, a p-value and the test used.",
+    ),
+    "dashboard": (
+        "surveykit.cli.dashboard",
+        "Show the headline numbers of DB in the terminal (sessions, NPS, CSAT, SUS, task "
+        "completion… with n and interval), refreshed while kiosks or a study write to it.",
+    ),
     "export": (
         "surveykit.cli.export",
         "Write DB as files for analysts: sessions, answers (long, with question text and "
@@ -58,6 +68,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "participant": (
         "surveykit.cli.participant",
         "Show a moderated session's participant screen on this terminal.",
+    ),
+    "report": (
+        "surveykit.cli.report",
+        "Write an HTML report of DB: every metric with n, its interval and a chart, and the "
+        "text answers, in one file that opens offline and prints.",
     ),
     "run": ("surveykit.cli.run", "Run FILE for one participant in this terminal."),
     "schema": ("surveykit.cli.tools", "Print the JSON Schema of the definition format."),

@@ -7,6 +7,7 @@ formulas to `surveykit.scoring.stats`.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
@@ -41,6 +42,11 @@ SCORED_TYPES = NUMERIC_TYPES + BATTERY_TYPES
 #: Outcomes of a run that was finished (every outcome but `skipped`).
 FINISHED: tuple[str, ...] = tuple(o.value for o in Outcome if o is not Outcome.SKIPPED)
 
+
+
+def _hits(hits: int, n: int) -> dict[float, int]:
+    """A proportion's observations as a histogram: {1: hits, 0: misses}."""
+    return {1.0: hits, 0.0: n - hits}
 
 
 Scale = tuple[float | None, float | None]  # (min, max) of a question in one definition
@@ -96,11 +102,12 @@ def _scale_metrics(
     def share(hits: int, name: str, label: str) -> Metric:
         return Metric(
             name, label, stats.adjusted_wald(hits, n, confidence).scaled(100.0), "%",
-            "adjusted-wald", **common, details={"count": hits},
+            "adjusted-wald", **common, details={"count": hits}, sample=_hits(hits, n),
         )
 
     def mean(name: str, label: str) -> Metric:
-        return Metric(name, label, stats.mean_t_counts(counts, confidence), "mean", "t", **common)
+        return Metric(name, label, stats.mean_t_counts(counts, confidence), "mean", "t", **common,
+                      sample=dict(counts))
 
     if qtype == "nps":
         promoters = sum(k for v, k in counts.items() if v >= 9)
@@ -109,7 +116,8 @@ def _scale_metrics(
         result = stats.nps_counts(promoters, passives, detractors, confidence)
         return [
             Metric("nps", "NPS", result.estimate, "points", "adjusted-wald", **common,
-                   details={"promoters": promoters, "passives": passives, "detractors": detractors}),
+                   details={"promoters": promoters, "passives": passives, "detractors": detractors},
+                   sample=dict(counts)),
             share(promoters, "nps_promoters", "promoters (9-10)"),
             share(passives, "nps_passives", "passives (7-8)"),
             share(detractors, "nps_detractors", "detractors (0-6)"),
@@ -130,7 +138,7 @@ def _scale_metrics(
         est = stats.mean_t_counts(counts, confidence)
         mid = Estimate(median_counts(counts), None, None, est.n, confidence)
         return [
-            Metric("number_mean", "Mean", est, "mean", "t", **common),
+            Metric("number_mean", "Mean", est, "mean", "t", **common, sample=dict(counts)),
             Metric("number_median", "Median", mid, "mean", "", **common),
         ]
     if qtype == "rating":
@@ -184,7 +192,8 @@ def sus_metric(
         "grade_low": None if est.low is None else stats.sus_grade(est.low),
         "grade_high": None if est.high is None else stats.sus_grade(est.high),
     }
-    return Metric("sus", "SUS", est, "score", "t", question_id, task_id, subject, details)
+    return Metric("sus", "SUS", est, "score", "t", question_id, task_id, subject, details,
+                  sample=dict(scores))
 
 
 def umux_metrics(
@@ -212,7 +221,7 @@ def umux_metrics(
     sus_eq = Estimate(tr(est.value), tr(est.low), tr(est.high), est.n, est.confidence)
     return [
         Metric("umux_lite", "UMUX-Lite", est, "score", "t", question_id, task_id, subject,
-               {"excluded": excluded}),
+               {"excluded": excluded}, sample=dict(scores)),
         Metric("umux_lite_sus", "UMUX-Lite as SUS (0.65x+22.9)", sus_eq, "score", "t", question_id,
                task_id, subject,
                {"grade": None if sus_eq.value is None else stats.sus_grade(sus_eq.value)}),
@@ -257,25 +266,30 @@ def task_metrics(
         if e >= 1:
             with_error += k
     abandoned = by_outcome[Outcome.ABANDONED]
+    successes = by_outcome[Outcome.SUCCESS] + (by_outcome[Outcome.PARTIAL] if partial_as_success else 0)
     which = "every finished run" if times_label == "all" else (
         "successful and partial runs" if partial_as_success else "successful runs"
     )
     return [
         Metric("completion", "Completion", completion, "%", "adjusted-wald", **common,
                details={**dict(by_outcome), "skipped": skipped, "unfinished": unfinished,
-                        "partial_as_success": partial_as_success}),
+                        "partial_as_success": partial_as_success},
+               sample=_hits(successes, n)),
         Metric("time_on_task", "Time on task (geo)", tot.geometric, "s", "log-t", **common,
-               details={"runs": which, "excluded": tot.excluded}),
+               details={"runs": which, "excluded": tot.excluded},
+               sample=Counter(t for t in times_s if t > 0.0 and math.isfinite(t))),
         Metric("time_on_task_median", "Time on task median",
                Estimate(tot.median, None, None, tot.n, confidence), "s", "", **common),
         Metric("time_on_task_mean", "Time on task mean",
                Estimate(tot.mean, None, None, tot.n, confidence), "s", "", **common),
         Metric("errors_mean", "Errors per run", stats.mean_t_counts(err_counts, confidence),
-               "count", "t", **common),
+               "count", "t", **common, sample=dict(err_counts)),
         Metric("errors_any", "Runs with errors",
                stats.adjusted_wald(with_error, n, confidence).scaled(100.0), "%",
-               "adjusted-wald", **common, details={"count": with_error}),
+               "adjusted-wald", **common, details={"count": with_error},
+               sample=_hits(with_error, n)),
         Metric("task_abandonment", "Abandoned runs",
                stats.adjusted_wald(abandoned, n, confidence).scaled(100.0), "%",
-               "adjusted-wald", **common, details={"count": abandoned}),
+               "adjusted-wald", **common, details={"count": abandoned},
+               sample=_hits(abandoned, n)),
     ]

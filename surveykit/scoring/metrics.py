@@ -301,6 +301,7 @@ class _Scorer:
                     "adjusted-wald",
                     subject="sessions",
                     details={"abandoned": abandoned, "started": started},
+                    sample={1.0: abandoned, 0.0: started - abandoned},
                 )
             )
 

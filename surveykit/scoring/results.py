@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,6 +55,11 @@ class Metric:
     task_id: str = ""
     subject: str = ""  # question text or task title
     details: dict[str, Any] = field(default_factory=dict)
+    #: The observations behind the estimate, as a histogram {value: count}: the answers
+    #: of a mean, the SUS scores, the times in seconds, the 0-10 answers of NPS, and
+    #: {1: hits, 0: misses} for a proportion. None where there is none. Not part of
+    #: `as_dict` (the JSON is unchanged): `compare` and the HTML report read it.
+    sample: Mapping[float, int] | None = field(default=None, compare=False, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {

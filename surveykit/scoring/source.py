@@ -305,3 +305,25 @@ class ScoreSource:
             ms = r[2 + n]
             out[(self._key(r), r[1 + n])].append(0.0 if ms is None else ms / 1000.0)
         return out
+
+    def text_answers(self, ids: Iterable[str]) -> list[tuple[Slot, str, str, str]]:
+        """(slot, task id, question id, text) of the answers to the questions `ids`
+        whose stored value is a JSON string (text answers, "other" texts), oldest
+        session first. N/A and empty answers are left out."""
+        ids = sorted(set(ids))
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        sql = (
+            f"SELECT s.survey_id{self._gsel()}, a.task_id, a.question_id, "
+            f"json_extract(a.value_json, '$') FROM answers a JOIN sessions s ON s.id = a.session_id "
+            f"WHERE {self.where} AND a.is_na = 0 AND a.question_id IN ({marks}) "
+            f"AND json_valid(a.value_json) AND json_type(a.value_json) = 'text' "
+            f"ORDER BY s.started_at, s.id"
+        )
+        n = self.ng
+        return [
+            (self._key(r), r[1 + n], r[2 + n], str(r[3 + n]))
+            for r in self.conn.execute(sql, [*self.gargs, *self.where_args, *ids])
+            if str(r[3 + n]).strip()
+        ]
