@@ -254,6 +254,8 @@ def per_task_chart(
     if log:
         ax.set_xscale("log")
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
+        # minor ticks too: matplotlib writes them as 4×10¹ on a log axis
+        ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
     ax.set_yticks(range(len(tasks)), [task for task, _ in tasks])
     ax.set_ylim(len(tasks) - 0.5, -0.8)
     if xlim:
