@@ -1,7 +1,8 @@
 """Fixtures shared by the whole suite: one hand-moved clock, one fresh database.
 
-* `clock` — a `FakeClock`: call it for monotonic seconds, `clock.wall()` for the
-  wall time (UTC); `advance(s)` moves both, `set_wall(moment)` pins the wall.
+* `clock` — a `FakeClock` (from `tests/fakes.py`, importable anywhere): call it
+  for monotonic seconds, `clock.wall()` for the wall time (UTC); `advance(s)`
+  moves both, `set_wall(moment)` pins the wall.
   Pass it to anything that takes the two clocks: `Store(path, wall=clock.wall,
   mono=clock)`, `KioskWriter(..., wall=clock.wall, mono=clock)`, `TaskClock(clock)`.
 * `db_path` — where a test's database goes (nothing exists there yet).
@@ -11,44 +12,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from fakes import FakeClock
 
 from surveykit.cli import load_all
 from surveykit.storage.store import Store
 
+__all__ = ["FakeClock", "clock", "db_path", "store"]
+
 # Commands are imported on demand by the CLI; tests that list `cli.commands`
 # (parametrised at collection time) need every one of them registered.
 load_all()
-
-
-class FakeClock:
-    """A monotonic clock and a wall clock that move only when the test says so."""
-
-    START = datetime(2026, 11, 22, 10, 15, 3, 123456, tzinfo=UTC)
-
-    def __init__(self, t: float = 1000.0, start: datetime | None = None) -> None:
-        self.t = t
-        self._wall = start or self.START
-        self.calls = 0
-
-    def __call__(self) -> float:
-        """Monotonic seconds."""
-        self.calls += 1
-        return self.t
-
-    def wall(self) -> datetime:
-        """The wall-clock time (what `timeutil.utc_now` would say)."""
-        return self._wall
-
-    def advance(self, seconds: float) -> None:
-        self.t += seconds
-        self._wall += timedelta(seconds=seconds)
-
-    def set_wall(self, moment: datetime) -> None:
-        self._wall = moment
 
 
 @pytest.fixture

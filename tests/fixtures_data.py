@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fakes import FakeClock
 
 from surveykit.cli import main
 from surveykit.definition.loader import Definition, load
@@ -53,6 +54,8 @@ questions:
   - {id: nps, type: nps, text: Recommend?}
 """
 
+MONDAY = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+
 SURVEYS = Path(__file__).resolve().parent.parent / "surveys"
 
 
@@ -60,17 +63,6 @@ def write_definition(tmp_path: Path, text: str = SINK_YAML, name: str = "sink.ya
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return load(path)
-
-
-class Clock:
-    """A wall clock tests can set."""
-
-    def __init__(self, start: datetime | None = None) -> None:
-        self.now = start or datetime(2026, 11, 2, 10, 0, tzinfo=UTC)  # a Monday
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(milliseconds=5)
-        return self.now
 
 
 @dataclass
@@ -99,12 +91,13 @@ class S:
 
 def fill(db: Path, definition: Definition, sessions: Iterable[S]) -> list[int]:
     """Write sessions through the Store API; returns their ids."""
-    clock = Clock()
+    # the wall clock starts on a Monday and moves 5 ms at each read
+    clock = FakeClock(start=MONDAY, wall_tick=timedelta(milliseconds=5))
     ids = []
-    with Store(db, wall=clock) as store:
+    with Store(db, wall=clock.wall) as store:
         for s in sessions:
             if s.started is not None:
-                clock.now = s.started
+                clock.set_wall(s.started)
             sid = store.start_session(
                 definition, s.mode, participant=s.participant, device=s.device, meta=s.meta,
                 task_order=[r.task_id for r in s.runs] or None,

@@ -1,23 +1,9 @@
 from __future__ import annotations
 
 import pytest
+from fakes import FakeClock
 
 from surveykit.session.clock import TaskClock, format_ms
-
-
-class FakeClock:
-    """Injected monotonic clock that only moves when the test says so."""
-
-    def __init__(self, t: float = 1000.0) -> None:
-        self.t = t
-        self.calls = 0
-
-    def __call__(self) -> float:
-        self.calls += 1
-        return self.t
-
-    def advance(self, seconds: float) -> None:
-        self.t += seconds
 
 
 @pytest.fixture

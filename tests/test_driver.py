@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import textual._parser
+from fakes import FakeClock
 from textual import constants, events
 from textual.driver import Driver
 from textual.drivers.linux_driver import LinuxDriver
@@ -35,18 +36,10 @@ PASTE_START = "\x1b[200~"
 PASTE_END = "\x1b[201~"
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
     """The clock Textual's parser times its escape and paste timeouts with."""
-    fake = Clock()
+    fake = FakeClock()
     monkeypatch.setattr(textual._parser, "get_time", fake)
     return fake
 
@@ -59,8 +52,8 @@ def feed(parser: SurveykitParser, data: str) -> list[Message]:
     return list(parser.feed(data))
 
 
-def tick(parser: SurveykitParser, clock: Clock, seconds: float) -> list[Message]:
-    clock.now += seconds
+def tick(parser: SurveykitParser, clock: FakeClock, seconds: float) -> list[Message]:
+    clock.advance(seconds)
     return list(parser.tick())
 
 
@@ -104,7 +97,7 @@ def test_undecodable_bytes_become_the_replacement_character(chunks: list[bytes],
     assert "".join(decode(chunk) for chunk in chunks) == text
 
 
-def test_a_replacement_character_is_a_key_like_any_other(clock: Clock) -> None:
+def test_a_replacement_character_is_a_key_like_any_other(clock: FakeClock) -> None:
     parser = SurveykitParser()
     decode = replacing_decoder("utf-8")().decode
     got = feed(parser, decode(b"a\xff\x11"))
@@ -115,14 +108,14 @@ def test_a_replacement_character_is_a_key_like_any_other(clock: Clock) -> None:
 # ------------------------------------------------------------------ bracketed paste
 
 
-def test_a_terminated_paste_is_one_paste_event(clock: Clock) -> None:
+def test_a_terminated_paste_is_one_paste_event(clock: FakeClock) -> None:
     parser = SurveykitParser()
     got = feed(parser, f"{PASTE_START}hello\x00 world{PASTE_END}x")
     assert [m.text for m in got if isinstance(m, events.Paste)] == ["hello world"]
     assert keys(got) == ["x"]
 
 
-def test_a_paste_arriving_in_pieces_is_still_one_paste(clock: Clock) -> None:
+def test_a_paste_arriving_in_pieces_is_still_one_paste(clock: FakeClock) -> None:
     parser = SurveykitParser()
     assert feed(parser, f"{PASTE_START}one ") == []
     assert tick(parser, clock, PASTE_IDLE_S * 0.8) == []
@@ -132,7 +125,7 @@ def test_a_paste_arriving_in_pieces_is_still_one_paste(clock: Clock) -> None:
     assert [m.text for m in got if isinstance(m, events.Paste)] == ["one two three"]
 
 
-def test_an_unterminated_paste_ends_after_a_pause_and_keys_work_again(clock: Clock) -> None:
+def test_an_unterminated_paste_ends_after_a_pause_and_keys_work_again(clock: FakeClock) -> None:
     parser = SurveykitParser()
     assert feed(parser, f"{PASTE_START}1234") == []
     assert feed(parser, "\x11") == []  # ctrl+q inside the paste: part of the paste
@@ -145,7 +138,7 @@ def test_an_unterminated_paste_ends_after_a_pause_and_keys_work_again(clock: Clo
     assert keys(feed(parser, "6")) == ["6"]
 
 
-def test_an_unterminated_paste_start_alone_ends_too(clock: Clock) -> None:
+def test_an_unterminated_paste_start_alone_ends_too(clock: FakeClock) -> None:
     parser = SurveykitParser()
     assert feed(parser, PASTE_START) == []
     got = tick(parser, clock, PASTE_IDLE_S + 0.01)
@@ -153,7 +146,7 @@ def test_an_unterminated_paste_start_alone_ends_too(clock: Clock) -> None:
     assert keys(feed(parser, "\x11")) == ["ctrl+q"]
 
 
-def test_keys_pressed_again_and_again_do_not_keep_a_paste_open(clock: Clock) -> None:
+def test_keys_pressed_again_and_again_do_not_keep_a_paste_open(clock: FakeClock) -> None:
     parser = SurveykitParser()
     got = feed(parser, PASTE_START)
     presses = 0
@@ -165,7 +158,7 @@ def test_keys_pressed_again_and_again_do_not_keep_a_paste_open(clock: Clock) -> 
     assert keys(feed(parser, "1")) == ["1"]
 
 
-def test_an_endless_paste_is_cut_at_the_maximum_size(clock: Clock) -> None:
+def test_an_endless_paste_is_cut_at_the_maximum_size(clock: FakeClock) -> None:
     parser = SurveykitParser()
     got = feed(parser, PASTE_START + "a" * (PASTE_MAX_CHARS + 10))
     pastes = [m.text for m in got if isinstance(m, events.Paste)]
@@ -174,7 +167,7 @@ def test_an_endless_paste_is_cut_at_the_maximum_size(clock: Clock) -> None:
     assert keys(feed(parser, "\x11")) == ["ctrl+q"]
 
 
-def test_the_escape_key_still_works_after_a_cut_paste(clock: Clock) -> None:
+def test_the_escape_key_still_works_after_a_cut_paste(clock: FakeClock) -> None:
     parser = SurveykitParser()
     feed(parser, f"{PASTE_START}xy")
     tick(parser, clock, PASTE_IDLE_S + 0.01)
@@ -195,7 +188,7 @@ def test_the_escape_key_still_works_after_a_cut_paste(clock: Clock) -> None:
     ],
 )
 def test_a_sequence_textual_cannot_take_is_dropped_and_input_goes_on(
-    clock: Clock, sequence: str
+    clock: FakeClock, sequence: str
 ) -> None:
     parser = SurveykitParser()
     got = feed(parser, f"a{sequence}b")
@@ -207,7 +200,7 @@ def test_a_sequence_textual_cannot_take_is_dropped_and_input_goes_on(
     assert (click.x, click.y) == (2, 3)
 
 
-def test_a_plausible_in_band_resize_still_passes(clock: Clock) -> None:
+def test_a_plausible_in_band_resize_still_passes(clock: FakeClock) -> None:
     parser = SurveykitParser()
     (resize,) = feed(parser, "\x1b[48;30;100;600;1000t")
     assert isinstance(resize, events.Resize) and tuple(resize.size) == (100, 30)

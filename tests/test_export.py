@@ -26,8 +26,8 @@ def sink(tmp_path: Path) -> Definition:
 
 
 @pytest.fixture
-def db(tmp_path: Path, sink: Definition) -> Path:
-    path = tmp_path / "data.db"
+def db(db_path: Path, sink: Definition) -> Path:
+    path = db_path
     fill(path, sink, [
         S({"nps": 3, "why": "=1+1", "csat": 5, "ces": 6, "rate": 10, "visit": "gift",
            "channels": ["Email", {"other": "@carrier pigeon"}], "temp": -5,

@@ -17,8 +17,8 @@ Cap = pytest.CaptureFixture[str]
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    path = tmp_path / "data.db"
+def db(tmp_path: Path, db_path: Path) -> Path:
+    path = db_path
     fill(path, write_definition(tmp_path), [
         S({"nps": 3, "why": "=1+1", "csat": 5, "ces": 6, "rate": 10, "visit": "gift",
            "channels": ["Email"], "temp": -5, "t1/seq": 6,

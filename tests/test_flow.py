@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fakes import FakeClock
 
 from surveykit.definition.loader import Definition, load
 from surveykit.session.questions import QuestionRun, block_context, flow_for
@@ -50,21 +51,6 @@ questions:
 
 def define(text: str) -> Definition:
     return load("inline.yaml", text)
-
-
-@pytest.fixture
-def store(tmp_path: Path):
-    s = Store(tmp_path / "flow.db")
-    yield s
-    s.close()
-
-
-class FakeMono:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def keys(steps: list[Step]) -> list[str]:
@@ -366,10 +352,10 @@ def test_parse_number(text: str, integer: bool, expected: int | float | None) ->
 # --- QuestionRun: committing through the Store -------------------------------------------
 
 
-def _run(store: Store, definition: Definition, mono: FakeMono | None = None, seed: str = "S1"):
+def _run(store: Store, definition: Definition, mono: FakeClock | None = None, seed: str = "S1"):
     sid = store.start_session(definition, "run")
     flow = flow_for(list(definition.survey.questions), seed=seed)
-    return sid, QuestionRun(store, sid, flow, mono=mono or FakeMono())
+    return sid, QuestionRun(store, sid, flow, mono=mono or FakeClock(t=100.0))
 
 
 def _kinds(store: Store, sid: int) -> list[tuple[str, str | None]]:
@@ -377,12 +363,12 @@ def _kinds(store: Store, sid: int) -> list[tuple[str, str | None]]:
 
 
 def test_question_run_commits_each_answer(store: Store) -> None:
-    mono = FakeMono()
+    mono = FakeClock(t=100.0)
     sid, run = _run(store, STORE_FEEDBACK, mono)
     assert run.start().key == "nps"
     assert run.progress() == (1, 4)
     assert not run.can_go_back
-    mono.now += 2.5
+    mono.advance(2.5)
     assert run.submit(3) is None
     ans = store.answers(sid)[("", "nps")]
     assert (ans.value, ans.is_na, ans.response_ms) == (3, False, 2500)
@@ -563,7 +549,7 @@ def test_every_step_of_every_example_can_be_answered(store: Store) -> None:
 
 @pytest.mark.parametrize("writer_kind", ["store", "kiosk_writer"])
 def test_one_survey_session_runs_on_the_store_and_on_the_kiosk_writer(
-    tmp_path: Path, writer_kind: str
+    tmp_path: Path, db_path: Path, writer_kind: str
 ) -> None:
     """The one block loop (`SurveySession`) over a `SessionWriter`: the Store, or the
     kiosk's queued writer; later blocks see the main answers for skip logic."""
@@ -586,7 +572,7 @@ def test_one_survey_session_runs_on_the_store_and_on_the_kiosk_writer(
         )
     )
     definition = load(path)
-    db = tmp_path / "w.db"
+    db = db_path
     writer = Store(db) if writer_kind == "store" else KioskWriter(db)
     session = SurveySession.begin(writer, definition, "kiosk", seed="s")
     seen = []

@@ -3,16 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from fakes import FakeClock
 
 from surveykit.session.kiosk import IdleTimer, PinGate, pin_sha256
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.t = 1000.0
-
-    def __call__(self) -> float:
-        return self.t
 
 
 def test_pin_hash_matches_hash_pin_output() -> None:

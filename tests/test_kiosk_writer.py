@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fakes import FakeClock
 
 from surveykit.definition.loader import Definition, load
 from surveykit.session.questions import QuestionRun, flow_for
@@ -37,20 +38,6 @@ kiosk:
 """
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.t = 1000.0
-
-    def __call__(self) -> float:
-        return self.t
-
-    def advance(self, s: float) -> None:
-        self.t += s
-
-    def wall(self) -> datetime:
-        return EPOCH + timedelta(seconds=self.t - 1000.0)
-
-
 def iso(clock_t: float) -> str:
     moment = EPOCH + timedelta(seconds=clock_t - 1000.0)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
@@ -64,11 +51,12 @@ def definition(tmp_path: Path) -> Definition:
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> FakeClock:
+    """The shared fake clock, its wall clock starting at `EPOCH` (whole milliseconds)."""
+    return FakeClock(start=EPOCH)
 
 
-def writer_for(tmp_path: Path, clock: Clock, **kw: Any) -> KioskWriter:
+def writer_for(tmp_path: Path, clock: FakeClock, **kw: Any) -> KioskWriter:
     kw.setdefault("busy_timeout_s", 0.2)
     return KioskWriter(tmp_path / "k.db", wall=clock.wall, mono=clock, **kw)
 
@@ -100,7 +88,7 @@ def kinds(db: Path, sid: int) -> list[tuple[str, str | None]]:
 
 
 def test_healthy_writes_go_straight_to_the_file(
-    tmp_path: Path, clock: Clock, definition: Definition
+    tmp_path: Path, clock: FakeClock, definition: Definition
 ) -> None:
     w = writer_for(tmp_path, clock)
     sid = w.start_session(definition, "kiosk", device="till-1")
@@ -122,7 +110,7 @@ def test_healthy_writes_go_straight_to_the_file(
 
 
 def test_read_only_mid_session_queues_in_order_and_lands_with_original_times(
-    tmp_path: Path, clock: Clock, definition: Definition
+    tmp_path: Path, clock: FakeClock, definition: Definition
 ) -> None:
     db = tmp_path / "k.db"
     w = writer_for(tmp_path, clock)
@@ -172,7 +160,7 @@ def test_read_only_mid_session_queues_in_order_and_lands_with_original_times(
 
 
 def test_session_started_while_failing_gets_a_provisional_id_then_its_real_one(
-    tmp_path: Path, clock: Clock, definition: Definition
+    tmp_path: Path, clock: FakeClock, definition: Definition
 ) -> None:
     db = tmp_path / "k.db"
     w = writer_for(tmp_path, clock)
@@ -225,7 +213,7 @@ def test_session_started_while_failing_gets_a_provisional_id_then_its_real_one(
 
 
 def test_disk_full_is_queued_and_written_when_space_returns(
-    tmp_path: Path, clock: Clock, definition: Definition
+    tmp_path: Path, clock: FakeClock, definition: Definition
 ) -> None:
     db = tmp_path / "k.db"
     w = writer_for(tmp_path, clock)
@@ -242,7 +230,7 @@ def test_disk_full_is_queued_and_written_when_space_returns(
 
 
 def test_a_lock_held_too_long_is_queued_and_the_caller_is_not_kept_waiting(
-    tmp_path: Path, clock: Clock, definition: Definition
+    tmp_path: Path, clock: FakeClock, definition: Definition
 ) -> None:
     db = tmp_path / "k.db"
     w = writer_for(tmp_path, clock, busy_timeout_s=0.1)
@@ -279,7 +267,7 @@ class FlakyStore(Store):
 
 
 def test_writes_that_would_work_wait_behind_a_failed_one(
-    tmp_path: Path, clock: Clock, definition: Definition
+    tmp_path: Path, clock: FakeClock, definition: Definition
 ) -> None:
     db = tmp_path / "k.db"
     w = writer_for(tmp_path, clock, store_factory=FlakyStore)
@@ -303,7 +291,7 @@ def test_writes_that_would_work_wait_behind_a_failed_one(
 
 
 def test_retries_back_off_and_health_says_why(
-    tmp_path: Path, clock: Clock, definition: Definition
+    tmp_path: Path, clock: FakeClock, definition: Definition
 ) -> None:
     w = writer_for(tmp_path, clock, retry_min_s=0.5, retry_max_s=4)
     sid = w.start_session(definition, "kiosk")
@@ -339,7 +327,7 @@ def test_retries_back_off_and_health_says_why(
 
 
 def test_a_write_the_database_never_takes_is_set_aside_not_blocking_the_rest(
-    tmp_path: Path, clock: Clock, definition: Definition
+    tmp_path: Path, clock: FakeClock, definition: Definition
 ) -> None:
     db = tmp_path / "k.db"
     w = writer_for(tmp_path, clock)
@@ -354,7 +342,7 @@ def test_a_write_the_database_never_takes_is_set_aside_not_blocking_the_rest(
 
 
 def test_a_flush_in_another_thread_never_blocks_the_screen(
-    tmp_path: Path, clock: Clock, definition: Definition
+    tmp_path: Path, clock: FakeClock, definition: Definition
 ) -> None:
     db = tmp_path / "k.db"
     w = writer_for(tmp_path, clock, busy_timeout_s=1.0)
@@ -389,7 +377,7 @@ def test_a_flush_in_another_thread_never_blocks_the_screen(
 
 
 def test_spill_then_recover_in_a_new_process(
-    tmp_path: Path, clock: Clock, definition: Definition
+    tmp_path: Path, clock: FakeClock, definition: Definition
 ) -> None:
     db = tmp_path / "k.db"
     state = tmp_path / "state"
@@ -441,7 +429,7 @@ def test_spill_then_recover_in_a_new_process(
 
 
 def test_recover_that_fails_half_way_keeps_the_rest(
-    tmp_path: Path, clock: Clock, definition: Definition
+    tmp_path: Path, clock: FakeClock, definition: Definition
 ) -> None:
     db = tmp_path / "k.db"
     w = writer_for(tmp_path, clock, store_factory=FlakyStore)
@@ -473,7 +461,7 @@ def test_recover_that_fails_half_way_keeps_the_rest(
 
 
 def test_nothing_is_kept_in_memory_per_session_once_written(
-    tmp_path: Path, clock: Clock, definition: Definition
+    tmp_path: Path, clock: FakeClock, definition: Definition
 ) -> None:
     w = writer_for(tmp_path, clock)
     for i in range(50):
@@ -538,7 +526,7 @@ def test_several_kiosk_processes_share_one_file(tmp_path: Path, definition: Defi
 
 
 def test_a_spill_that_cannot_be_written_leaves_no_temporary_file(
-    tmp_path: Path, clock: Clock, definition: Definition
+    tmp_path: Path, clock: FakeClock, definition: Definition
 ) -> None:
     """A full disk while the pending file is written: the write fails with a real
     OS error (here EFBIG, from a file size limit, the same path as ENOSPC), and no

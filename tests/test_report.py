@@ -34,8 +34,8 @@ def sink(tmp_path: Path) -> Definition:
 
 
 @pytest.fixture
-def db(tmp_path: Path, sink: Definition) -> Path:
-    path = tmp_path / "study.db"
+def db(db_path: Path, sink: Definition) -> Path:
+    path = db_path
     sessions = []
     for i in range(8):
         answers = {"nps": (3 + 2 * i) % 11, "csat": 1 + i % 5, "ces": 1 + i % 7,

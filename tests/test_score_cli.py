@@ -31,8 +31,8 @@ def sink(tmp_path: Path) -> Definition:
 
 
 @pytest.fixture
-def db(tmp_path: Path, sink: Definition) -> Path:
-    path = tmp_path / "study.db"
+def db(db_path: Path, sink: Definition) -> Path:
+    path = db_path
     fill(path, sink, [
         S({"nps": 10, "csat": 5, "ces": 6, "t1/seq": 6, **sus_answers([4, 2, 4, 2, 4, 2, 4, 2, 4, 2])},
           runs=[Run("t1", "success", 40_000), Run("t2", "fail", 70_000, errors=2)],

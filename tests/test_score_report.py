@@ -67,14 +67,14 @@ tasks:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
+def db(tmp_path: Path, db_path: Path) -> Path:
     old = write_definition(
         tmp_path,
         SINK_YAML.replace("min: 1, max: 10, labels: {1: Poor, 10: Great}", "min: 1, max: 5"),
         "old.yaml",
     )
     sink = write_definition(tmp_path)
-    path = tmp_path / "study.db"
+    path = db_path
     day = datetime(2026, 11, 2, 9, tzinfo=UTC)
     fill(path, old, [S({"rate": 4}, mode="kiosk", started=day), S({"rate": 2}, mode="kiosk")])
     fill(path, sink, [

@@ -32,34 +32,11 @@ after: [sus]
 """
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.t = 1000.0
-
-    def __call__(self) -> float:
-        return self.t
-
-    def advance(self, seconds: float) -> None:
-        self.t += seconds
-
-
 @pytest.fixture
 def definition(tmp_path: Path) -> Definition:
     path = tmp_path / "two.yaml"
     path.write_text(TWO_TASKS)
     return load(path)
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    s = Store(tmp_path / "study.db")
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 def kinds(store: Store, sid: int, task_id: str | None = None) -> list[str]:
@@ -228,8 +205,8 @@ def test_time_limit_is_logged_once_and_checkpoints_save_time(store, definition, 
     assert s.clock.over_limit
 
 
-def test_resume_rebuilds_a_running_task_with_its_counts(tmp_path, definition, clock):
-    path = tmp_path / "crash.db"
+def test_resume_rebuilds_a_running_task_with_its_counts(db_path, definition, clock):
+    path = db_path
     store = Store(path)
     s = StudySession.begin(store, definition, "P3", now=clock)
     s.finish_block("questions")
@@ -256,8 +233,8 @@ def test_resume_rebuilds_a_running_task_with_its_counts(tmp_path, definition, cl
     store.close()
 
 
-def test_resume_keeps_a_paused_task_paused_and_the_limit_alert_logged(tmp_path, definition, clock):
-    path = tmp_path / "crash.db"
+def test_resume_keeps_a_paused_task_paused_and_the_limit_alert_logged(db_path, definition, clock):
+    path = db_path
     store = Store(path)
     s = StudySession.begin(store, definition, "P3", now=clock)
     s.finish_block("questions")
@@ -276,8 +253,8 @@ def test_resume_keeps_a_paused_task_paused_and_the_limit_alert_logged(tmp_path, 
     store.close()
 
 
-def test_resume_between_tasks_asks_the_pending_after_each(tmp_path, definition, clock):
-    path = tmp_path / "crash.db"
+def test_resume_between_tasks_asks_the_pending_after_each(db_path, definition, clock):
+    path = db_path
     store = Store(path)
     s = StudySession.begin(store, definition, "P4", now=clock)
     s.finish_block("questions")
@@ -299,8 +276,8 @@ def test_resume_between_tasks_asks_the_pending_after_each(tmp_path, definition, 
     store.close()
 
 
-def test_resume_an_ended_task_lets_the_outcome_be_corrected(tmp_path, definition, clock):
-    path = tmp_path / "crash.db"
+def test_resume_an_ended_task_lets_the_outcome_be_corrected(db_path, definition, clock):
+    path = db_path
     store = Store(path)
     s = StudySession.begin(store, definition, "P5", now=clock)
     s.finish_block("questions")
@@ -318,8 +295,8 @@ def test_resume_an_ended_task_lets_the_outcome_be_corrected(tmp_path, definition
     store.close()
 
 
-def test_resume_after_a_reopened_skip(tmp_path, definition, clock):
-    path = tmp_path / "crash.db"
+def test_resume_after_a_reopened_skip(db_path, definition, clock):
+    path = db_path
     store = Store(path)
     s = StudySession.begin(store, definition, "P6", now=clock)
     s.finish_block("questions")
@@ -385,8 +362,8 @@ def test_open_study_refuses_a_survey_without_tasks(store):
         open_study(store, d, "P1")
 
 
-def test_participants_and_the_next_id(tmp_path, definition, clock):
-    path = tmp_path / "p.db"
+def test_participants_and_the_next_id(db_path, definition, clock):
+    path = db_path
     store = Store(path)
     a = StudySession.begin(store, definition, "P1", now=clock)
     store.finish_session(a.session_id, "completed")
@@ -403,8 +380,8 @@ def test_participants_and_the_next_id(tmp_path, definition, clock):
     store.close()
 
 
-def test_task_log_is_the_same_after_a_resume(tmp_path, definition, clock):
-    path = tmp_path / "log.db"
+def test_task_log_is_the_same_after_a_resume(db_path, definition, clock):
+    path = db_path
     store = Store(path)
     s = StudySession.begin(store, definition, "P8", now=clock)
     s.finish_block("questions")
@@ -441,9 +418,9 @@ def test_task_log_is_the_same_after_a_resume(tmp_path, definition, clock):
 
 
 def test_suspend_pauses_and_saves_the_session_as_interrupted_then_resumes(
-    tmp_path, definition, clock
+    db_path, definition, clock
 ):
-    path = tmp_path / "suspend.db"
+    path = db_path
     store = Store(path)
     s = StudySession.begin(store, definition, "P9", now=clock)
     s.finish_block("questions")

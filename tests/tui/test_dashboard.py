@@ -45,8 +45,8 @@ async def _until(pilot, condition, seconds: float = 20.0) -> None:  # type: igno
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    path = tmp_path / "shop.db"
+def db(db_path: Path) -> Path:
+    path = db_path
     _simulate(path, "store-feedback.yaml", 40, 1)
     _simulate(path, "checkout-study.yaml", 6, 2)
     return path

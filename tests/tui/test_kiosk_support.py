@@ -1,6 +1,6 @@
 """Helpers for the kiosk Pilot tests (no tests here).
 
-One `FakeClock` drives the kiosk's monotonic clock (idle timer, thank-you
+One `FakeClock` (tests/fakes.py, wall clock from `EPOCH`) drives the kiosk's monotonic clock (idle timer, thank-you
 pause, PIN lock-out) and the writer's clocks (timestamps): time only moves when
 a test says so, and `tick()` runs the kiosk's timing at once. The database is
 read back through a separate plain `sqlite3` connection.
@@ -14,6 +14,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+from fakes import FakeClock
 from textual.pilot import Pilot
 
 from surveykit.definition.loader import Definition, load
@@ -22,9 +23,9 @@ from surveykit.storage.kiosk_writer import KioskWriter
 from surveykit.tui.kiosk_app import KioskApp
 
 try:
-    from .test_run_support import FakeClock, screen_text
+    from .test_run_support import EPOCH, screen_text
 except ImportError:
-    from test_run_support import FakeClock, screen_text  # type: ignore[no-redef]
+    from test_run_support import EPOCH, screen_text  # type: ignore[no-redef]
 
 __all__ = ["PIN", "PIN_HASH", "SIZE", "FakeClock", "Kiosk", "kiosk", "screen_text"]
 
@@ -56,7 +57,7 @@ class Kiosk:
     """A kiosk app on a temporary database, with a hand-moved clock."""
 
     def __init__(self, tmp_path: Path, body: str = SHOP, **app_kwargs: Any) -> None:
-        self.clock = FakeClock()
+        self.clock = FakeClock(start=EPOCH)
         path = tmp_path / "shop.yaml"
         path.write_text(textwrap.dedent(body))
         self.definition: Definition = load(path)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fakes import FakeClock
 from textual.widgets import Digits, Static
 
 from surveykit.definition.loader import Definition, load
@@ -35,17 +36,6 @@ tasks:
     - {id: beta, title: Beta task, prompt: Do the beta thing.}
   error_codes: [navigation, form, misread]
 """
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.t = 500.0
-
-    def __call__(self) -> float:
-        return self.t
-
-    def advance(self, seconds: float) -> None:
-        self.t += seconds
 
 
 @dataclass
@@ -110,7 +100,7 @@ async def moderating(
 ) -> AsyncIterator[Harness]:
     definition = write_definition(tmp_path, text)
     store = Store(tmp_path / "moderate.db")
-    clock = FakeClock()
+    clock = FakeClock(t=500.0)
     if prepare is not None:
         prepare(store, definition, clock)
     study = resumed = None

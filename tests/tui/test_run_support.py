@@ -1,6 +1,6 @@
 """Helpers for the `surveykit run` Pilot tests (no tests here).
 
-Clocks are frozen: one `FakeClock` drives both the monotonic clock (response
+Clocks are frozen: one `FakeClock` (tests/fakes.py, wall clock from `EPOCH`) drives both the monotonic clock (response
 times) and the wall clock (timestamps), and only moves when a test says so.
 The database is read back with plain `sqlite3` on a separate connection, so a
 test sees exactly what a crash would leave on disk.
@@ -12,10 +12,11 @@ import json
 import sqlite3
 import textwrap
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from fakes import FakeClock
 from textual.pilot import Pilot
 
 from surveykit.definition.loader import Definition, load
@@ -26,23 +27,6 @@ from surveykit.tui.widgets import OptionPicker, ScaleInput
 
 EPOCH = datetime(2026, 11, 22, 10, 15, 3, 123000, tzinfo=UTC)
 SIZE = (80, 24)
-
-
-class FakeClock:
-    """Monotonic seconds that move only when told to."""
-
-    def __init__(self, start: float = 1000.0) -> None:
-        self.start = start
-        self.t = start
-
-    def __call__(self) -> float:
-        return self.t
-
-    def advance(self, seconds: float) -> None:
-        self.t += seconds
-
-    def wall(self) -> datetime:
-        return EPOCH + timedelta(seconds=self.t - self.start)
 
 
 def write_definition(tmp_path: Path, body: str, name: str = "survey.yaml") -> Definition:
@@ -124,7 +108,7 @@ class Harness:
 
 
 def harness(tmp_path: Path, body: str) -> Harness:
-    clock = FakeClock()
+    clock = FakeClock(start=EPOCH)
     definition = write_definition(tmp_path, body)
     db = tmp_path / "test.db"
     return Harness(definition, Store(db, wall=clock.wall, mono=clock), clock, db)
