@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,6 +23,15 @@ from surveykit.storage.store import Store
 # Commands are imported on demand by the CLI; tests that list `cli.commands`
 # (parametrised at collection time) need every one of them registered.
 load_all()
+
+
+@pytest.fixture(autouse=True)
+def _full_screen_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`run` picks the plain mode by itself under TERM=dumb or SURVEYKIT_PLAIN;
+    tests choose it explicitly, whatever the shell that started them says."""
+    monkeypatch.delenv("SURVEYKIT_PLAIN", raising=False)
+    if os.environ.get("TERM") == "dumb":
+        monkeypatch.setenv("TERM", "xterm-256color")
 
 
 class FakeClock:

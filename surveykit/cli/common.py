@@ -67,9 +67,26 @@ def screen_preamble(command: str, db_path: str | None) -> str:
     created and no session is left behind."""
     if not has_terminal():
         raise UserError(f"surveykit {command} needs an interactive terminal (stdin and stdout)")
+    return database_preamble(db_path)
+
+
+def database_preamble(db_path: str | None) -> str:
+    """The database check of `screen_preamble` alone, for line-by-line front ends
+    (`run --plain`), which work with stdin and stdout as pipes too."""
     db = resolve_db(db_path)
     check_writable(db)
     return db
+
+
+def plain_wanted(flag: bool) -> bool:
+    """`--plain`, or `SURVEYKIT_PLAIN=1` (any value but empty, 0, no, false), or a
+    terminal that cannot draw a screen (`TERM=dumb`)."""
+    if flag:
+        return True
+    env = os.environ.get("SURVEYKIT_PLAIN", "").strip().lower()
+    if env and env not in ("0", "no", "false", "off"):
+        return True
+    return os.environ.get("TERM", "") == "dumb"
 
 
 #: How a screen command ends when a signal stopped it: 128 + the signal's number
