@@ -234,8 +234,14 @@ class PlainRunner:
         if step.help:
             self._say(safe_display(run.flow.pipe(step.help), multiline=True))
         if step.kind == "note":
-            self._ask("Press Enter to go on.")
-            return _Answer(None)
+            while True:
+                word = self._ask("Press Enter to go on.").strip().lower()
+                if word in BACK_WORDS:
+                    raise _Back
+                if word in QUIT_WORDS:
+                    self._quit()
+                    continue
+                return _Answer(None)
         self._describe(step)
         previous = run.value(step)
         if previous is not None:
