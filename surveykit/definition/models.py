@@ -333,6 +333,8 @@ class Survey(_Model):
         description="Path or URL of this format's JSON Schema, for editors (`surveykit schema --out FILE`).",
     )
     surveykit: Literal[1] = Field(description="Format version of the file: 1.")
+    languages: list[str] | None = Field(default=None, description="The languages of a file whose texts are given per language, like [en, de, fr]: then any text may be a map {en: …, de: …}.")
+    default_language: str | None = Field(default=None, description="The language shown when none is chosen, and where a text lacks a translation (default: the first of languages).")
     id: Annotated[str, Field(pattern=SURVEY_ID_PATTERN, max_length=64)] = Field(description="Name of the survey: lowercase letters, digits, - and _; stored with every session.")
     title: str = Field(min_length=1, description="Title shown at the top of every screen.")
     intro: str | None = Field(default=None, description="Text of an optional first screen.")

@@ -25,3 +25,8 @@ class Definition:
     body_json: str
     #: what `validate` warns about (`path:line:col: warning: …`); the file is valid
     warnings: tuple[Problem, ...] = ()
+    #: `languages:` of the file (empty: one language), its default language, and
+    #: the language `survey`'s texts are in (see `loader.in_language`)
+    languages: tuple[str, ...] = ()
+    default_language: str | None = None
+    language: str | None = None

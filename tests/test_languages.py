@@ -1,0 +1,114 @@
+"""Definitions in several languages: maps of language tags in text fields, located
+warnings for missing translations, one stored value per option in every language."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from surveykit.definition.loader import in_language, load
+from surveykit.definition.problems import DefinitionError
+from surveykit.definition.schema import json_schema
+
+FILE = """\
+surveykit: 1
+id: ml
+languages: [en, de, fr]
+default_language: en
+title: {en: How was your visit?, de: Wie war Ihr Besuch?, fr: "Comment s'est passée votre visite ?"}
+intro: Corner Books
+questions:
+  - id: csat
+    type: csat
+    text: {en: How satisfied are you?, de: Wie zufrieden sind Sie?}
+    labels: {1: {en: Very bad, de: Sehr schlecht, fr: Très mauvais}}
+  - id: visit
+    type: choice
+    text: {en: What brought you in?, de: Was führte Sie zu uns?, fr: "Qu'est-ce qui vous amène ?"}
+    options:
+      - {text: {en: Browsing, de: Stöbern, fr: Flâner}, value: browsing}
+      - {en: A gift, de: Ein Geschenk, fr: Un cadeau}
+      - {text: {en: An event, de: Eine Lesung, fr: Une lecture}}
+kiosk:
+  welcome: {en: Press any key, de: Bitte eine Taste drücken, fr: Appuyez sur une touche}
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "ml.yaml") -> str:
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def test_the_default_language_and_a_missing_translation_warned_where_it_is(tmp_path: Path) -> None:
+    path = write(tmp_path, FILE)
+    d = load(path)
+    assert d.languages == ("en", "de", "fr") and d.default_language == d.language == "en"
+    assert d.survey.title == "How was your visit?"
+    assert d.survey.intro == "Corner Books"  # plain text: the same in every language
+    assert [str(w) for w in d.warnings] == [
+        f"{path}:10:11: warning: no 'fr' translation: the 'en' text is shown instead"
+    ]
+
+
+def test_every_language_stores_the_same_values(tmp_path: Path) -> None:
+    d = load(write(tmp_path, FILE))
+    stored = [o.stored for o in d.survey.questions[1].options]
+    assert stored == ["browsing", "A gift", "An event"]
+    for lang in ("de", "fr"):
+        other = in_language(d, lang)
+        assert [o.stored for o in other.survey.questions[1].options] == stored
+        assert other.sha256 == d.sha256 and other.language == lang
+    de = in_language(d, "de")
+    assert de.survey.title == "Wie war Ihr Besuch?"
+    assert [o.text for o in de.survey.questions[1].options] == ["Stöbern", "Ein Geschenk", "Eine Lesung"]
+    assert de.survey.questions[0].point_labels()[1] == "Sehr schlecht"
+    assert de.survey.questions[0].point_labels()[5] == "Very satisfied"  # the standard label
+    assert de.survey.kiosk is not None and de.survey.kiosk.welcome == "Bitte eine Taste drücken"
+    fr = in_language(d, "fr")
+    assert fr.survey.questions[0].text == "How satisfied are you?"  # falls back to en
+    assert in_language(d, None) is d and in_language(d, "en") is d
+
+
+def test_a_language_the_file_does_not_offer(tmp_path: Path) -> None:
+    d = load(write(tmp_path, FILE))
+    with pytest.raises(ValueError, match="language 'es' is not offered by this file; its languages: en, de, fr"):
+        in_language(d, "es")
+
+
+@pytest.mark.parametrize(
+    "change,expected",
+    [
+        (("fr: Une lecture}}", "es: Una lectura}}"), "18:48: language 'es' is not in languages (en, de, fr)"),
+        (("languages: [en, de, fr]", "languages: [en, de, English]"), "3:21: 'English' is not a language tag"),
+        (("languages: [en, de, fr]", "languages: [en, de, de]"), "3:21: language 'de' is listed twice"),
+        (("default_language: en", "default_language: es"), "4:19: default_language 'es' is not one of languages"),
+        (("de: Wie war Ihr Besuch?", "de: ''"), "5:38: the 'de' text must be non-empty text"),
+    ],
+    ids=["unknown-tag", "bad-tag", "twice", "default", "empty"],
+)
+def test_language_mistakes_are_located(tmp_path: Path, change: tuple[str, str], expected: str) -> None:
+    path = write(tmp_path, FILE.replace(*change))
+    with pytest.raises(DefinitionError) as raised:
+        load(path)
+    printed = [str(p) for p in raised.value.problems]
+    assert any(line.startswith(f"{path}:{expected}") for line in printed), printed
+
+
+def test_a_map_without_languages_is_a_mistake(tmp_path: Path) -> None:
+    text = "surveykit: 1\nid: x\ntitle: {en: A, de: B}\nquestions: [nps]\n"
+    with pytest.raises(DefinitionError) as raised:
+        load(write(tmp_path, text))
+    assert "must be text, not a mapping" in str(raised.value.problems[0])
+
+
+def test_the_schema_offers_language_maps() -> None:
+    schema = json_schema()
+    assert set(schema["properties"]) >= {"languages", "default_language"}
+    title = schema["properties"]["title"]
+    assert any(alt.get("type") == "object" for alt in title["anyOf"])
+    question_text = schema["$defs"]["ChoiceQuestion"]["properties"]["text"]
+    assert any(alt.get("type") == "object" for alt in question_text["anyOf"])
+    assert any(alt.get("type") == "object" for alt in schema["$defs"]["Option"]["properties"]["text"]["anyOf"])
+    assert any(alt.get("type") == "object" for alt in schema["$defs"]["Task"]["properties"]["prompt"]["anyOf"])
