@@ -3,6 +3,10 @@ warnings for missing translations, one stored value per option in every language
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +14,7 @@ import pytest
 from surveykit.definition.loader import in_language, load
 from surveykit.definition.problems import DefinitionError
 from surveykit.definition.schema import json_schema
+from surveykit.storage.store import Store
 
 FILE = """\
 surveykit: 1
@@ -112,3 +117,66 @@ def test_the_schema_offers_language_maps() -> None:
     assert any(alt.get("type") == "object" for alt in question_text["anyOf"])
     assert any(alt.get("type") == "object" for alt in schema["$defs"]["Option"]["properties"]["text"]["anyOf"])
     assert any(alt.get("type") == "object" for alt in schema["$defs"]["Task"]["properties"]["prompt"]["anyOf"])
+
+
+# --- a session in a language: stored with it, pooled in the scores ------------------------------
+
+
+def run_plain(path: str, db: Path, *args: str, typed: str) -> subprocess.CompletedProcess[bytes]:
+    env = {k: v for k, v in os.environ.items() if k not in ("SURVEYKIT_PLAIN", "TERM")}
+    return subprocess.run(
+        [sys.executable, "-m", "surveykit", "run", path, "--plain", "--db", str(db), *args],
+        input=typed.encode(),
+        capture_output=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_a_german_session_is_stored_with_its_language_and_pools(tmp_path: Path) -> None:
+    path = write(tmp_path, FILE)
+    db = tmp_path / "x.db"
+    german = run_plain(path, db, "--lang", "de", typed="\n1\n\n2\n\n")
+    assert german.returncode == 0, german.stderr
+    out = german.stdout.decode()
+    assert "Wie war Ihr Besuch?" in out and "  1: Sehr schlecht" in out
+    assert "  2. Ein Geschenk" in out
+    english = run_plain(path, db, typed="\n5\n\n2\n\n")
+    assert english.returncode == 0, english.stderr
+    with Store(str(db)) as store:
+        rows = store.sessions("ml")
+        assert [s.language for s in rows] == ["de", "en"]
+        assert store.answers(rows[0].id)[("", "visit")].value == "A gift"
+        assert store.answers(rows[1].id)[("", "visit")].value == "A gift"
+        (text,) = store.conn.execute(
+            "SELECT text FROM questions WHERE question_id = 'visit'"
+        ).fetchone()
+    assert text == "What brought you in?"  # the catalogue is in the default language
+    scored = subprocess.run(
+        [sys.executable, "-m", "surveykit", "score", str(db), "--by", "language", "--json"],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert scored.returncode == 0, scored.stderr
+    report = json.loads(scored.stdout)
+    assert '"de"' in json.dumps(report) and '"en"' in json.dumps(report)
+
+
+def test_an_unknown_language_is_refused_before_anything(tmp_path: Path) -> None:
+    path = write(tmp_path, FILE)
+    db = tmp_path / "x.db"
+    done = run_plain(path, db, "--lang", "es", typed="")
+    assert done.returncode == 1
+    assert b"language 'es' is not offered by this file; its languages: en, de, fr" in done.stderr
+    assert not db.exists()
+
+
+def test_a_continued_session_keeps_its_language(tmp_path: Path) -> None:
+    path = write(tmp_path, FILE)
+    db = tmp_path / "x.db"
+    run_plain(path, db, "--lang", "fr", "-p", "P1", typed="\n1\n\n")
+    again = run_plain(path, db, "-p", "P1", typed="yes\n3\n\n")
+    assert again.returncode == 0, again.stderr
+    assert "  3. Une lecture" in again.stdout.decode()

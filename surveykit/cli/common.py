@@ -11,10 +11,18 @@ from typing import Any, TypeVar
 import click
 
 from surveykit.cli.base import UserError, resolve_db
-from surveykit.definition.loader import Definition, load
+from surveykit.definition.loader import Definition, in_language, load
 from surveykit.storage.store import StorageError
 
-__all__ = ["UserError", "check_writable", "db_option", "load_definition", "resolve_db"]
+__all__ = [
+    "UserError",
+    "check_writable",
+    "db_option",
+    "lang_option",
+    "load_definition",
+    "localized",
+    "resolve_db",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -32,9 +40,32 @@ def db_option(f: F) -> F:
     )(f)
 
 
-def load_definition(path: str) -> Definition:
-    """Load a definition; problems raise DefinitionError (printed by main, exit 1)."""
-    return load(path)
+def load_definition(path: str, language: str | None = None) -> Definition:
+    """Load a definition (its texts in `language`, when given); problems raise
+    DefinitionError (printed by main, exit 1), a language the file does not offer
+    a UserError."""
+    definition = load(path)
+    return localized(definition, language, source=path)
+
+
+def localized(definition: Definition, language: str | None, *, source: str) -> Definition:
+    """`definition` in `language` (None: as it is); a UserError for a language it lacks."""
+    try:
+        return in_language(definition, language)
+    except ValueError as e:
+        raise UserError(f"{source}: {e}") from None
+
+
+def lang_option(f: F) -> F:
+    """`--lang TAG`: the language of a file with `languages:`."""
+    return click.option(
+        "--lang",
+        "lang",
+        metavar="TAG",
+        default=None,
+        help="Language to ask in (one of the file's languages:, like de); default: "
+        "the file's default_language.",
+    )(f)
 
 
 def check_writable(path: str) -> None:

@@ -19,7 +19,9 @@ from surveykit.cli.common import (
     database_preamble,
     db_option,
     exit_status_for_signal,
+    lang_option,
     load_definition,
+    localized,
     plain_wanted,
     screen_preamble,
 )
@@ -73,6 +75,7 @@ def _plan_resume(
     help="Ask line by line, for screen readers and scripts: no full screen, no colour; "
     "works with pipes. Also chosen by TERM=dumb and SURVEYKIT_PLAIN=1.",
 )
+@lang_option
 def run_command(
     file: str,
     db_path: str | None,
@@ -81,6 +84,7 @@ def run_command(
     preview: bool,
     resume: bool,
     plain: bool,
+    lang: str | None,
 ) -> None:
     """Run FILE for one participant in this terminal.
 
@@ -96,7 +100,7 @@ def run_command(
     and quit are words to type. ctrl+d or the end of the input saves the
     session as interrupted.
     """
-    definition = load_definition(file)
+    definition = load_definition(file, lang)
     survey = definition.survey
     if survey.is_study and not preview:
         raise UserError(
@@ -111,6 +115,9 @@ def run_command(
         candidate = _plan_resume(
             store, definition, participant=participant, mode=mode, resume=resume, source=file
         )
+        if candidate is not None and lang is None and candidate.language:
+            # a continued session goes on in the language it was started in
+            definition = localized(definition, candidate.language, source=file)
         if plain:
             from surveykit.plain.runner import PlainRunner
 

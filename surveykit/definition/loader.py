@@ -107,12 +107,15 @@ def in_language(definition: Definition, language: str | None) -> Definition:
     language the file does not declare."""
     if language is None or language == definition.language:
         return definition
+    definition = definition.in_default_language
+    if language == definition.language:
+        return definition
     if language not in definition.languages:
         offered = ", ".join(definition.languages) or "none (the file has one language)"
         raise ValueError(f"language '{language}' is not offered by this file; its languages: {offered}")
     raw = json.loads(definition.body_json)
     survey = Survey.model_validate(languages.localize(raw, language))
-    return dataclasses.replace(definition, survey=survey, language=language)
+    return dataclasses.replace(definition, survey=survey, language=language, original=definition)
 
 
 def _not_a_mapping(data: Any) -> str:

@@ -30,3 +30,10 @@ class Definition:
     languages: tuple[str, ...] = ()
     default_language: str | None = None
     language: str | None = None
+    #: for a definition in another language: the one in the default language, which
+    #: the database's question catalogue and codebook describe
+    original: Definition | None = None
+
+    @property
+    def in_default_language(self) -> Definition:
+        return self.original if self.original is not None else self

@@ -236,9 +236,16 @@ def _wide_tables(conn: sqlite3.Connection) -> None:
     build_all(conn)
 
 
+# The language a session was answered in (a definition with `languages:`; NULL
+# for a one-language file).
+V_LANGUAGE = """
+        ALTER TABLE sessions ADD COLUMN language TEXT;
+"""
+
+
 #: Migration n+1 is MIGRATIONS[n]: SQL statements, or a function for data moves.
 #: Append only; never edit a released one.
-MIGRATIONS: list[str | Migration] = [V1, V2, _v3, V4, _v5, _wide_tables]
+MIGRATIONS: list[str | Migration] = [V1, V2, _v3, V4, _v5, _wide_tables, V_LANGUAGE]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -91,6 +91,7 @@ class SessionRow:
     uuid: str | None = None  # the id that travels with the session (UUIDv7)
     site: str | None = None
     device_id: str | None = None  # the installation that made it
+    language: str | None = None  # the language it was answered in (multi-language files)
 
 
 def encode_value(value: Any) -> tuple[str | None, float | None]:
@@ -276,18 +277,23 @@ class Store:
         task_order: list[str] | None = None,
         meta: dict[str, Any] | None = None,
         site: str | None = None,
+        language: str | None = None,
     ) -> int:
+        """A new session. `language`: the language it is answered in (default: the
+        language of `definition`, for a file with `languages:`)."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
-        self.register_definition(definition)
+        if language is None and definition.languages:
+            language = definition.language
+        self.register_definition(definition.in_default_language)
         now = self.now()
         with self._tx() as c:
             cur = c.execute(
                 """INSERT INTO sessions (survey_id, definition_sha256, mode, participant, device,
                        started_at, status, task_order_json, meta_json, owner_host, owner_pid,
-                       uuid, device_id, site)
+                       uuid, device_id, site, language)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-                           (SELECT device_id FROM installation ORDER BY created_at LIMIT 1), ?)""",
+                           (SELECT device_id FROM installation ORDER BY created_at LIMIT 1), ?, ?)""",
                 (
                     definition.survey.id,
                     definition.sha256,
@@ -302,6 +308,7 @@ class Store:
                     self.pid,
                     str(uuid7(now_ms=_ms_of(now))),
                     site,
+                    language,
                 ),
             )
             session_id = int(cur.lastrowid or 0)
@@ -682,6 +689,7 @@ def _session_row(r: sqlite3.Row) -> SessionRow:
         uuid=r["uuid"],
         site=r["site"],
         device_id=r["device_id"],
+        language=r["language"] if "language" in r.keys() else None,
     )
 
 
