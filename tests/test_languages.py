@@ -52,9 +52,12 @@ def test_the_default_language_and_a_missing_translation_warned_where_it_is(tmp_p
     assert d.languages == ("en", "de", "fr") and d.default_language == d.language == "en"
     assert d.survey.title == "How was your visit?"
     assert d.survey.intro == "Corner Books"  # plain text: the same in every language
-    assert [str(w) for w in d.warnings] == [
-        f"{path}:10:11: warning: no 'fr' translation: the 'en' text is shown instead"
-    ]
+    warnings = [str(w) for w in d.warnings]
+    assert f"{path}:10:11: warning: no 'fr' translation: the 'en' text is shown instead" in warnings
+    # the standard CSAT labels are English: the author is asked for theirs
+    assert f"{path}:8:5: warning: no validated translation of the CSAT wording is bundled for 'de'; give the published wording you use in the file (labels: {{1: {{de: …}}, …}})" in warnings
+    assert f"{path}:8:5: warning: no validated translation of the CSAT wording is bundled for 'fr'; give the published wording you use in the file (text: {{fr: …}}, labels: {{1: {{fr: …}}, …}})" in warnings
+    assert len(warnings) == 3
 
 
 def test_every_language_stores_the_same_values(tmp_path: Path) -> None:
@@ -180,3 +183,57 @@ def test_a_continued_session_keeps_its_language(tmp_path: Path) -> None:
     again = run_plain(path, db, "-p", "P1", typed="yes\n3\n\n")
     assert again.returncode == 0, again.stderr
     assert "  3. Une lecture" in again.stdout.decode()
+
+
+# --- standard instruments in other languages ------------------------------------------------------
+
+STUDY = """\
+surveykit: 1
+id: st
+languages: [en, de]
+title: {en: Study, de: Studie}
+tasks:
+  items:
+    - {id: t1, title: T1, prompt: {en: Do it, de: Mach es}}
+after:
+  - sus
+  - id: nps
+    type: nps
+    text: {en: Recommend?, de: Empfehlen?}
+    labels: {0: {en: Not likely, de: Unwahrscheinlich}, 10: {en: Likely, de: Wahrscheinlich}}
+"""
+
+
+def test_no_bundled_translation_the_author_is_asked_for_the_wording(tmp_path: Path) -> None:
+    path = write(tmp_path, STUDY)
+    warnings = [str(w) for w in load(path).warnings]
+    assert warnings == [
+        f"{path}:6:3: warning: no validated translation of the SEQ wording is bundled for 'de'; "
+        "give the published wording you use in the file (text: {de: …}, labels: {1: {de: …}, …})",
+        f"{path}:9:5: warning: no validated translation of the SUS wording is bundled for 'de'; "
+        "give the published wording you use in the file (text: {de: …}, labels: {1: {de: …}, …}, "
+        "statements: [{de: …}, …])",
+    ]
+
+
+def test_the_author_gives_the_sus_wording(tmp_path: Path) -> None:
+    statements = "".join(f"      - {{en: Item {n}, de: Aussage {n}}}\n" for n in range(1, 11))
+    labels = ", ".join(f"{p}: {{en: E{p}, de: D{p}}}" for p in range(1, 6))
+    text = STUDY.replace(
+        "  - sus\n",
+        "  - id: sus\n    type: sus\n    text: {en: Rate it, de: Bewerten Sie}\n"
+        f"    labels: {{{labels}}}\n    statements:\n{statements}",
+    ).replace("tasks:\n", "tasks:\n  after_each: []\n")
+    d = load(write(tmp_path, text))
+    assert d.warnings == ()
+    sus = in_language(d, "de").survey.after[0]
+    assert sus.items()[2] == "Aussage 3" and sus.point_labels()[5] == "D5"
+    assert load(write(tmp_path, text, "b.yaml")).survey.after[0].items()[0] == "Item 1"
+
+
+def test_statements_need_one_entry_per_item(tmp_path: Path) -> None:
+    path = write(tmp_path, STUDY.replace("  - sus\n", "  - {id: sus, type: sus, statements: [a, b]}\n"))
+    with pytest.raises(DefinitionError) as raised:
+        load(path)
+    assert any("statements of SUS has 10 entries, one per item (this one has 2)" in str(p)
+               for p in raised.value.problems)

@@ -47,7 +47,7 @@ LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 Loc = tuple[str | int, ...]
 
-QUESTION_TEXT_KEYS = ("text", "help", "na_label", "other_label", "unit")
+QUESTION_TEXT_KEYS = ("text", "help", "na_label", "other_label", "unit", "product")
 TASK_TEXT_KEYS = ("title", "prompt", "success")
 OPTION_KEYS = frozenset({"text", "value"})
 
@@ -75,18 +75,21 @@ def is_language_map(value: Any) -> bool:
     )
 
 
-def _questions(data: dict[str, Any]) -> Iterator[tuple[Loc, dict[str, Any]]]:
-    for key in ("questions", "after"):
-        items = data.get(key)
+def _questions(
+    data: dict[str, Any], *, bare: bool = False
+) -> Iterator[tuple[Loc, dict[str, Any]]]:
+    """The questions of a file; with `bare`, a bare name (`sus`) too, as {type: sus}."""
+    lists: list[tuple[Loc, Any]] = [(("questions",), data.get("questions")), (("after",), data.get("after"))]
+    tasks = data.get("tasks")
+    if isinstance(tasks, dict):
+        lists.append((("tasks", "after_each"), tasks.get("after_each", ["seq"] if bare else None)))
+    for loc, items in lists:
         if isinstance(items, list):
             for i, q in enumerate(items):
                 if isinstance(q, dict):
-                    yield (key, i), q
-    tasks = data.get("tasks")
-    if isinstance(tasks, dict) and isinstance(tasks.get("after_each"), list):
-        for i, q in enumerate(tasks["after_each"]):
-            if isinstance(q, dict):
-                yield ("tasks", "after_each", i), q
+                    yield (*loc, i), q
+                elif bare and isinstance(q, str):
+                    yield (*loc, i), {"id": q, "type": q}
 
 
 def text_positions(data: Any) -> Iterator[tuple[Loc, dict[Any, Any] | list[Any], Any]]:
@@ -104,6 +107,10 @@ def text_positions(data: Any) -> Iterator[tuple[Loc, dict[Any, Any] | list[Any],
         if isinstance(labels, dict):
             for point in labels:
                 yield (*loc, "labels", point), labels, point
+        statements = q.get("statements")
+        if isinstance(statements, list):
+            for j in range(len(statements)):
+                yield (*loc, "statements", j), statements, j
         options = q.get("options")
         if isinstance(options, list):
             for j, opt in enumerate(options):
@@ -141,17 +148,20 @@ def localize(data: Any, language: str | None = None) -> Any:
     languages, default = declared(out)
     if not languages:
         return out  # one language: a map in a text is a mistake the models report
-    for _loc, container, key in list(text_positions(out)):
+    for loc, container, key in list(text_positions(out)):
         value = container[key]  # type: ignore[index]
         if not is_language_map(value):
             continue
         chosen = _pick(value, language, default)
-        if isinstance(container, list):  # a whole option as a map
-            container[key] = {"text": chosen, "value": _pick(value, default, default)}
-        else:
-            if key == "text" and "value" not in container and _is_option(container):
-                container["value"] = _pick(value, default, default)
-            container[key] = chosen
+        if isinstance(container, list):
+            if loc[-2] == "options":  # a whole option as a map
+                container[key] = {"text": chosen, "value": _pick(value, default, default)}
+            else:
+                container[key] = chosen
+            continue
+        if key == "text" and "value" not in container and _is_option(container):
+            container["value"] = _pick(value, default, default)
+        container[key] = chosen
     return out
 
 
@@ -211,3 +221,74 @@ def language_problems(data: Any) -> Iterator[tuple[Loc, str, bool, bool]]:
                 f"no {', '.join(repr(a) for a in absent)} translation: "
                 f"the '{fallback}' text is shown instead"
             ), True, False
+
+
+#: the standard instruments, their names in messages, and the points with a
+#: standard label (the labels a translation must give)
+INSTRUMENTS: dict[str, tuple[str, tuple[int, ...]]] = {
+    "nps": ("NPS", (0, 10)),
+    "csat": ("CSAT", (1, 2, 3, 4, 5)),
+    "ces": ("CES", (1, 2, 3, 4, 5, 6, 7)),
+    "seq": ("SEQ", (1, 7)),
+    "sus": ("SUS", (1, 2, 3, 4, 5)),
+    "umux_lite": ("UMUX-Lite", (1, 2, 3, 4, 5, 6, 7)),
+}
+ITEM_COUNTS = {"sus": 10, "umux_lite": 2}
+
+#: Validated translations bundled with surveykit, by instrument and language. None
+#: yet: a translation is bundled only with its published, validated wording
+#: reproduced verbatim and its source cited; until then the author gives it.
+BUNDLED_TRANSLATIONS: dict[str, dict[str, Any]] = {}
+
+ENGLISH = re.compile(r"^en(-|$)")
+
+
+def _given_in(value: Any, language: str) -> bool:
+    """A text shown in `language` by the author's own words: plain text (the
+    same in every language) or a map with that language."""
+    if isinstance(value, str):
+        return True
+    return is_language_map(value) and language in value
+
+
+def instrument_problems(data: Any) -> Iterator[tuple[Loc, str, bool, bool]]:
+    """Standard instruments in a multi-language file: their wording is English; for
+    every other language the author gives the question, its labels and (SUS,
+    UMUX-Lite) its statements, or is warned that no validated translation is
+    bundled. Also: `statements` must have one entry per item."""
+    if not isinstance(data, dict):
+        return
+    languages, _ = declared(data)
+    for loc, q in _questions(data, bare=True):
+        qtype = q.get("type")
+        if not isinstance(qtype, str) or qtype not in INSTRUMENTS:
+            continue
+        statements = q.get("statements")
+        if "statements" in q and qtype not in ITEM_COUNTS:
+            continue  # (the models say: unknown key)
+        if isinstance(statements, list) and len(statements) != ITEM_COUNTS.get(str(qtype)):
+            n = ITEM_COUNTS[str(qtype)]
+            yield (*loc, "statements"), (
+                f"statements of {INSTRUMENTS[str(qtype)][0]} has {n} entries, one per item "
+                f"(this one has {len(statements)})"
+            ), False, True
+        name, points = INSTRUMENTS[str(qtype)]
+        for language in languages:
+            if ENGLISH.match(language) or language in BUNDLED_TRANSLATIONS.get(str(qtype), {}):
+                continue
+            missing: list[str] = []
+            if not _given_in(q.get("text"), language):
+                missing.append(f"text: {{{language}: …}}")
+            raw_labels = q.get("labels")
+            labels: dict[Any, Any] = raw_labels if isinstance(raw_labels, dict) else {}
+            if not all(_given_in(labels.get(p), language) for p in points):
+                missing.append(f"labels: {{{points[0]}: {{{language}: …}}, …}}")
+            if qtype in ITEM_COUNTS and not (
+                isinstance(statements, list) and all(_given_in(s, language) for s in statements)
+            ):
+                missing.append(f"statements: [{{{language}: …}}, …]")
+            if missing:
+                yield loc, (
+                    f"no validated translation of the {name} wording is bundled for '{language}'; "
+                    f"give the published wording you use in the file ({', '.join(missing)})"
+                ), True, False

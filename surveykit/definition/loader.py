@@ -53,7 +53,8 @@ def _load(path: str | Path, text: str | None) -> Definition:
     for loc, message in src.problems.items():
         line, col = src.position(loc)
         problems.append(Problem(src.path, line, col, message))
-    for loc, message, warning, at_key in languages.language_problems(data):
+    language_findings = [*languages.language_problems(data), *languages.instrument_problems(data)]
+    for loc, message, warning, at_key in language_findings:
         line, col = src.position(loc, key=at_key)
         (warnings if warning else problems).append(
             Problem(src.path, line, col, message, warning=warning)

@@ -153,6 +153,8 @@ class _Battery(_Question):
     """A standard battery: several items on one scale, stored as `id.N`."""
 
     product: str = Field(default=std.DEFAULT_PRODUCT, description="The product or system rated, put into the standard item wording (default 'this system').")
+    statements: list[str] | None = Field(default=None, description="The wording of every item, in order, replacing the standard English wording (for a translation: one entry per item, like {de: …}).")
+    labels: dict[int, str] | None = Field(default=None, description="Labels for points of the scale, replacing the standard ones, like {1: {de: Stimme überhaupt nicht zu}}.")
     ITEMS: ClassVar[tuple[str, ...]] = ()
     SCALE: ClassVar[tuple[int, int]] = (1, 5)
     LABELS: ClassVar[dict[int, str]] = {}
@@ -167,13 +169,19 @@ class _Battery(_Question):
         return self.SCALE[1]
 
     def items(self) -> list[str]:
-        return [std.fill_product(t, self.product) for t in self.ITEMS]
+        wording = self.ITEMS
+        if self.statements is not None and len(self.statements) == len(self.ITEMS):
+            wording = tuple(self.statements)
+        return [std.fill_product(t, self.product) for t in wording]
 
     def item_ids(self) -> list[str]:
         return [f"{self.id}.{n}" for n in range(1, len(self.ITEMS) + 1)]
 
     def point_labels(self) -> dict[int, str]:
-        return dict(self.LABELS)
+        merged = dict(self.LABELS)
+        if self.labels:
+            merged.update(self.labels)
+        return merged
 
     def display_text(self) -> str:
         return self.text or std.fill_product(self.DEFAULT_TEXT, self.product)
