@@ -193,7 +193,7 @@ def test_what_the_participant_reads(survey_file: Path, tmp_path: Path) -> None:
     assert "After A gift: how did you hear of us?" in out  # an option's text, not its value
     assert "  1. Browsing\n  2. A gift\n  3. Other (please say)\n" in out
     assert "  0: Not at all likely\n" in out and "  10: Extremely likely\n" in out
-    assert "or na for Prefer not to say" in out
+    assert "Type a whole number. Type na for Prefer not to say." in out
     assert "Your answer: Not applicable." in out  # the csat's N/A, said back
     assert "Your answer: Email, Friends." in out
     assert "Thanks." in out
@@ -317,7 +317,7 @@ def test_end_of_input_interrupts_and_the_session_resumes(survey_file: Path, tmp_
     )
     assert second.returncode == 0, second.stderr
     out = second.stdout.decode()
-    assert "Continuing session 1: 2 answers kept." in out
+    assert "Continuing session 1: answers kept: 2." in out
     assert "Question 4 of 7." in out  # straight to the first question still to answer
     assert status(db, 1) == Status.COMPLETED
     assert stored(db, 1)[("", "reason")] == ("Too slow", False)

@@ -29,6 +29,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any, TextIO
 
 from surveykit.definition.loader import Definition
+from surveykit.i18n import translator
 from surveykit.session.errors import StorageError
 from surveykit.session.run import ERROR, NOT_STARTED, RunOpener, RunResult
 from surveykit.session.steps import Step, display_value, parse_number, validate_answer
@@ -54,6 +55,9 @@ QUIT_WORDS = frozenset({"quit", "exit", "q"})
 HELP_WORDS = frozenset({"help", "?"})
 YES_WORDS = frozenset({"y", "yes"})
 NO_WORDS = frozenset({"n", "no"})
+#: the models' default wordings, given in the participant's language when not changed
+NA_DEFAULT = "Not applicable"
+OTHER_DEFAULT = "Other (please say)"
 
 
 class _EndOfInput(Exception):
@@ -120,6 +124,20 @@ class PlainRunner:
         self._waiting = False
         self._pending: int | None = None
         self.stopped_by: int | None = None
+        self.t = translator(definition.language)
+        t = self.t
+        #: the words a participant may type: in English always, and in their language
+        self.words = {
+            name: frozenset({*english, t(name)})
+            for name, english in (
+                ("back", BACK_WORDS),
+                ("na", NA_WORDS),
+                ("quit", QUIT_WORDS),
+                ("help", HELP_WORDS),
+                ("yes", YES_WORDS),
+                ("no", NO_WORDS),
+            )
+        }
 
     # --- what the CLI and the tests read ---------------------------------------------------
 
@@ -142,7 +160,7 @@ class PlainRunner:
                     self._converse()
                 except _EndOfInput:
                     self._say("")
-                    self._say("The input ended: the survey is saved as not finished.")
+                    self._say(self.t("The input ended: the survey is saved as not finished."))
                     self._interrupt(END_OF_INPUT)
                 except _Stopped as stop:
                     self.stopped_by = stop.sig
@@ -167,16 +185,23 @@ class PlainRunner:
     def _converse(self) -> None:
         self._say(safe_display(self.survey.title))
         if self.mode == Mode.PREVIEW:
-            self._say("Preview: these answers are left out of the scores.")
+            self._say(self.t("Preview: these answers are left out of the scores."))
         candidate = self.resume_candidate
         if candidate is not None and (not self.ask_resume or self._offer_resume(candidate)):
             self.session = self.opener.resume(candidate)
             kept = self.opener.answers_saved(candidate.id)
-            self._say(f"Continuing session {candidate.id}: {_count(kept, 'answer')} kept.")
+            self._say(self.t("Continuing session {session}: answers kept: {count}.", session=candidate.id, count=kept))
         else:
             self.session = self.opener.begin()
             self._intro(self.session)
-        self._say("At any question you can type back, quit or help.")
+        self._say(
+            self.t(
+                "At any question you can type {back}, {quit} or {help}.",
+                back=self.t("back"),
+                quit=self.t("quit"),
+                help=self.t("help"),
+            )
+        )
         self._check_signal()
         while (nxt := self.session.next_block()) is not None:
             _, run = nxt
@@ -184,18 +209,37 @@ class PlainRunner:
         outro = self.survey.outro
         self.session.complete(outro_shown=bool(outro))
         self._say("")
-        self._say("The survey is finished. Your answers are saved.")
+        self._say(self.t("The survey is finished. Your answers are saved."))
         if outro:
             self._say(safe_display(outro, multiline=True))
 
     def _offer_resume(self, candidate: SessionRow) -> bool:
         kept = self.opener.answers_saved(candidate.id)
-        who = f" for participant {candidate.participant}" if candidate.participant else ""
-        self._say(
-            f"An unfinished session{who} was found: session {candidate.id}, started "
-            f"{candidate.started_at}, {_count(kept, 'answer')} saved."
+        if candidate.participant:
+            found = self.t(
+                "An unfinished session for participant {participant} was found: session "
+                "{session}, started {started}, answers saved: {count}.",
+                participant=safe_display(candidate.participant),
+                session=candidate.id,
+                started=candidate.started_at,
+                count=kept,
+            )
+        else:
+            found = self.t(
+                "An unfinished session was found: session {session}, started {started}, "
+                "answers saved: {count}.",
+                session=candidate.id,
+                started=candidate.started_at,
+                count=kept,
+            )
+        self._say(found)
+        return self._yes_no(
+            self.t(
+                "Continue it? Type {yes} to continue, {no} to start again:",
+                yes=self.t("yes"),
+                no=self.t("no"),
+            )
         )
-        return self._yes_no("Continue it? Type yes to continue, no to start again:")
 
     def _intro(self, session: SurveySession) -> None:
         intro = self.survey.intro
@@ -203,8 +247,8 @@ class PlainRunner:
             return
         count = session.question_count()
         self._say(safe_display(intro, multiline=True))
-        self._say("1 question." if count == 1 else f"About {count} questions.")
-        self._ask("Press Enter to start.")
+        self._say(self.t("1 question.") if count == 1 else self.t("About {count} questions.", count=count))
+        self._ask(self.t("Press Enter to start."))
 
     # --- one block ---------------------------------------------------------------------------
 
@@ -214,7 +258,7 @@ class PlainRunner:
                 answer = self._question(run, step)
             except _Back:
                 if run.back() is None:
-                    self._say("This is the first question: there is nothing before it.")
+                    self._say(self.t("This is the first question: there is nothing before it."))
                 continue
             problem = run.submit(answer.value, is_na=answer.is_na)
             if problem:  # (checked before confirming: only a change in the rules lands here)
@@ -225,27 +269,32 @@ class PlainRunner:
         """Print the question, read an answer until it is valid and confirmed."""
         self._say("")
         position, total = run.progress()
-        self._say(f"Question {position} of {total}.")
+        self._say(self.t("Question {position} of {total}.", position=position, total=total))
         title = run.title(step)
         if title:
             self._say(safe_display(title, multiline=True))
-            self._say(f"Statement {step.item} of {step.item_count}:")
+            self._say(self.t("Statement {item} of {count}:", item=step.item, count=step.item_count))
         self._say(safe_display(run.text(step), multiline=True))
         if step.help:
             self._say(safe_display(run.flow.pipe(step.help), multiline=True))
         if step.kind == "note":
             while True:
-                word = self._ask("Press Enter to go on.").strip().lower()
-                if word in BACK_WORDS:
+                word = self._ask(self.t("Press Enter to go on.")).strip().lower()
+                if word in self.words["back"]:
                     raise _Back
-                if word in QUIT_WORDS:
+                if word in self.words["quit"]:
                     self._quit()
                     continue
                 return _Answer(None)
         self._describe(step)
         previous = run.value(step)
         if previous is not None:
-            self._say(f"Your answer so far: {self._shown(step, *previous)}. Press Enter to keep it.")
+            self._say(
+                self.t(
+                    "Your answer so far: {answer}. Press Enter to keep it.",
+                    answer=self._shown(step, *previous),
+                )
+            )
         while True:
             typed = self._read_answer(step)
             if typed is None:  # Enter alone
@@ -263,54 +312,69 @@ class PlainRunner:
 
     def _describe(self, step: Step) -> None:
         """The choices and what to type."""
+        t = self.t
         kind = step.kind
-        na = f", or na for {safe_display(step.na_label)}" if step.allows_na else ""
-        optional = "" if step.required else " Press Enter alone to leave it out."
+        lines: list[str] = []
         if kind == "scale":
             for point, label in sorted(step.labels.items()):
                 self._say(f"  {point}: {safe_display(label)}")
-            self._say(f"Type a number from {step.low} to {step.high}{na}.{optional}")
+            lines.append(t("Type a number from {low} to {high}.", low=step.low, high=step.high))
         elif kind in ("choice", "multi"):
             for n, option in enumerate(step.options, 1):
                 self._say(f"  {n}. {safe_display(option.text)}")
             if step.question.other:
-                self._say(f"  {len(step.options) + 1}. {safe_display(step.question.other_label)}")
+                self._say(f"  {len(step.options) + 1}. {self._other_label(step)}")
             if kind == "choice":
-                self._say(f"Type the number of your choice{na}.{optional}")
+                lines.append(t("Type the number of your choice."))
             else:
-                self._say(
-                    f"Type the numbers of all that apply, separated by spaces or commas{na}."
-                    f"{optional}"
-                )
+                lines.append(t("Type the numbers of all that apply, separated by spaces or commas."))
         elif kind == "number":
             q = step.question
-            unit = f" ({safe_display(q.unit)})" if q.unit else ""
-            whole = "a whole number" if q.integer else "a number"
-            self._say(f"Type {whole}{unit}{na}.{optional}")
+            lines.append(t("Type a whole number.") if q.integer else t("Type a number."))
+            if q.unit:
+                lines.append(t("In {unit}.", unit=safe_display(q.unit)))
         elif kind == "text":
             if step.question.multiline:
-                self._say(f"Type your answer; an empty line ends it{na}.{optional}")
+                lines.append(t("Type your answer; an empty line ends it."))
             else:
-                self._say(f"Type your answer{na}.{optional}")
+                lines.append(t("Type your answer."))
+        if step.allows_na:
+            lines.append(t("Type {na} for {label}.", na=t("na"), label=self._na_label(step)))
+        if not step.required:
+            lines.append(t("Press Enter alone to leave it out."))
+        self._say(" ".join(lines))
+
+    def _na_label(self, step: Step) -> str:
+        """The question's N/A wording; the standard one in the participant's language."""
+        label = step.na_label
+        return safe_display(self.t(label) if label == NA_DEFAULT else label)
+
+    def _other_label(self, step: Step) -> str:
+        label = str(step.question.other_label)
+        return safe_display(self.t(label) if label == OTHER_DEFAULT else label)
 
     def _read_answer(self, step: Step) -> _Answer | None:
         """One typed answer (None: Enter alone); raises _Back / _Quit on those words,
         and re-asks (with a message) what cannot be understood."""
         while True:
-            line = self._ask("Answer:")
+            line = self._ask(self.t("Answer:"))
             word = line.strip().lower()
-            if word in HELP_WORDS:
+            if word in self.words["help"]:
                 self._say(
-                    "Type your answer and press Enter, then Enter again to confirm it. "
-                    "Type back for the previous question, quit to leave the survey."
+                    self.t(
+                        "Type your answer and press Enter, then Enter again to confirm it. "
+                        "Type {back} for the previous question, {quit} to leave the survey.",
+                        back=self.t("back"),
+                        quit=self.t("quit"),
+                    )
                 )
                 continue
-            if word in BACK_WORDS:
+            if word in self.words["back"]:
                 raise _Back
-            if word in QUIT_WORDS:
+            if word in self.words["quit"]:
                 self._quit()
                 continue
-            if word in NA_WORDS and step.allows_na:
+            if word in self.words["na"] and step.allows_na:
                 return _Answer(None, is_na=True)
             if not line.strip() and not (step.kind == "text" and step.question.multiline):
                 return None
@@ -326,12 +390,14 @@ class PlainRunner:
         if kind == "scale":
             number = parse_number(text, integer=True)
             if not isinstance(number, int):
-                return None, f"Please type a whole number from {step.low} to {step.high}."
+                return None, self.t(
+                    "Please type a whole number from {low} to {high}.", low=step.low, high=step.high
+                )
             return _Answer(number), None
         if kind == "number":
             number = parse_number(text, integer=bool(step.question.integer))
             if number is None:
-                return None, "Please type a number, like 12 or 2.5."
+                return None, self.t("Please type a number, like 12 or 2.5.")
             return _Answer(number), None
         if kind in ("choice", "multi"):
             return self._parse_choice(step, text)
@@ -355,33 +421,35 @@ class PlainRunner:
         numbers: list[int] = []
         for word in words:
             if not word.isdigit() or not 1 <= int(word) <= top:
-                return None, f"Please type a number from 1 to {top}."
+                return None, self.t("Please type a number from 1 to {top}.", top=top)
             if int(word) not in numbers:
                 numbers.append(int(word))
         if step.kind == "choice" and len(numbers) != 1:
-            return None, f"Please type one number, from 1 to {top}."
+            return None, self.t("Please type one number, from 1 to {top}.", top=top)
         values: list[Any] = []
         for n in numbers:
             if n <= len(options):
                 values.append(options[n - 1].stored)
             else:
-                said = self._ask(f"{safe_display(step.question.other_label)}: please say what:")
+                said = self._ask(self.t("{label}: please say what:", label=self._other_label(step)))
                 values.append({"other": said.strip()})
         return _Answer(values[0] if step.kind == "choice" else values), None
 
     def _confirm(self, step: Step, answer: _Answer) -> bool:
-        self._say(f"Your answer: {self._shown(step, answer.value, answer.is_na)}.")
-        line = self._ask("Press Enter to confirm, or type no to answer again:")
+        self._say(self.t("Your answer: {answer}.", answer=self._shown(step, answer.value, answer.is_na)))
+        line = self._ask(
+            self.t("Press Enter to confirm, or type {no} to answer again:", no=self.t("no"))
+        )
         word = line.strip().lower()
-        if word in BACK_WORDS:
+        if word in self.words["back"]:
             raise _Back
-        return word not in NO_WORDS
+        return word not in self.words["no"]
 
     def _shown(self, step: Step, value: Any, is_na: bool) -> str:
         if is_na:
-            return safe_display(step.na_label)
+            return self._na_label(step)
         if value is None or value == "" or value == []:
-            return "no answer"
+            return self.t("no answer")
         shown = display_value(step.question, value)
         if step.kind == "scale" and isinstance(value, int) and value in step.labels:
             shown = f"{value}, {step.labels[value]}"
@@ -389,8 +457,12 @@ class PlainRunner:
 
     def _quit(self) -> None:
         if self._yes_no(
-            "Leave the survey? The answers you confirmed are saved, and the survey is "
-            "recorded as not finished. Type yes to leave, no to stay:"
+            self.t(
+                "Leave the survey? The answers you confirmed are saved, and the survey is "
+                "recorded as not finished. Type {yes} to leave, {no} to stay:",
+                yes=self.t("yes"),
+                no=self.t("no"),
+            )
         ):
             raise _Quit
 
@@ -418,11 +490,11 @@ class PlainRunner:
     def _yes_no(self, prompt: str) -> bool:
         while True:
             word = self._ask(prompt).strip().lower()
-            if word in YES_WORDS:
+            if word in self.words["yes"]:
                 return True
-            if word in NO_WORDS:
+            if word in self.words["no"]:
                 return False
-            self._say("Please type yes or no.")
+            self._say(self.t("Please type {yes} or {no}.", yes=self.t("yes"), no=self.t("no")))
 
     def _interrupt(self, by: str) -> None:
         if self.session is None:

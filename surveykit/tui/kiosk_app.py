@@ -221,7 +221,9 @@ class KioskApp(SurveykitApp[KioskResult]):
             self._complete()
             return
         block, run = nxt
-        screen = QuestionsScreen(run, heading=block.heading, big=True)
+        screen = QuestionsScreen(
+            run, heading=block.heading, big=True, language=self.definition.language
+        )
         generation = self._generation
 
         def done(_: bool | None) -> None:

@@ -37,7 +37,7 @@ def test_term_dumb_answers_the_whole_survey_line_by_line(tmp_path: Path) -> None
         answer(term, "Your answer: Too few chairs.", "")
         answer(term, "Question 3 of 5.", "5")
         answer(term, "Your answer: 5, Very satisfied.", "")
-        answer(term, "or na for Not applicable.", "na")
+        answer(term, "Type na for Not applicable.", "na")
         answer(term, "Your answer: Not applicable.", "")
         screen = term.wait_for("Question 5 of 5.")
         assert "Other (please say)" in screen
