@@ -21,13 +21,46 @@ import functools
 import gettext
 from pathlib import Path
 
-__all__ = ["LANGUAGES", "LOCALE_DIR", "Translator", "translator"]
+__all__ = ["LANGUAGES", "LOCALE_DIR", "Translator", "language_name", "translator"]
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "surveykit"
 
 #: the languages of the catalogue (English is the source)
 LANGUAGES = ("en", "de", "fr", "es")
+
+
+#: each language's name in itself, for a language picker (other tags show as written)
+LANGUAGE_NAMES = {
+    "en": "English",
+    "de": "Deutsch",
+    "fr": "Français",
+    "es": "Español",
+    "it": "Italiano",
+    "pt": "Português",
+    "nl": "Nederlands",
+    "pl": "Polski",
+    "sv": "Svenska",
+    "da": "Dansk",
+    "fi": "Suomi",
+    "tr": "Türkçe",
+    "el": "Ελληνικά",
+    "ru": "Русский",
+    "uk": "Українська",
+    "ar": "العربية",
+    "zh": "中文",
+    "ja": "日本語",
+    "ko": "한국어",
+}
+
+
+def language_name(tag: str) -> str:
+    """`de` → `Deutsch`; a regional tag keeps its region (`pt-BR` → `Português (BR)`)."""
+    base, _, region = tag.partition("-")
+    name = LANGUAGE_NAMES.get(base.lower())
+    if name is None:
+        return tag
+    return f"{name} ({region})" if region else name
 
 
 class Translator:
