@@ -21,13 +21,14 @@ REPO = Path(__file__).resolve().parents[1]
 SOURCES = [
     REPO / "surveykit" / "plain" / "runner.py",
     REPO / "surveykit" / "tui" / "screens" / "questions.py",
+    REPO / "surveykit" / "session" / "steps.py",  # the answer checks' messages
 ]
 #: module constants that are message ids (translated where they are used)
 MESSAGE_CONSTANTS = {"NEXT_LABEL", "FINISH_LABEL", "BACK_LABEL", "NA_DEFAULT", "OTHER_DEFAULT"}
 
 
 def message_ids() -> list[str]:
-    """Every `t("…")` literal and message constant in the sources."""
+    """Every `t("…")` and `say("…")` literal and message constant in the sources."""
     found: list[str] = []
     for path in SOURCES:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -39,7 +40,7 @@ def message_ids() -> list[str]:
             ):
                 func = node.func
                 name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-                if name == "t":
+                if name in ("t", "say"):
                     found.append(node.args[0].value)
             if (
                 isinstance(node, ast.Assign)
@@ -100,6 +101,7 @@ questions:
     type: number
     text: {en: How old are you?, de: Wie alt sind Sie?}
     integer: true
+    min: 18
     na: true
   - id: visit
     type: choice
@@ -114,7 +116,7 @@ def test_a_german_plain_run_speaks_german_and_takes_german_words(tmp_path: Path)
     path.write_text(GERMAN)
     definition = in_language(load(str(path)), "de")
     out = io.StringIO()
-    typed = "abc\nnz\nnein\n41\n\nzurück\n\n2\nEin Fest\n\n"
+    typed = "abc\n12\nnz\nnein\n41\n\nzurück\n\n2\nEin Fest\n\n"
     with Store(str(tmp_path / "x.db")) as store:
         result = PlainRunner(definition, store, stdin=io.StringIO(typed), stdout=out).run()
         answers = {k: (a.value, a.is_na) for k, a in store.answers(result.session_id or 0).items()}
@@ -126,6 +128,7 @@ def test_a_german_plain_run_speaks_german_and_takes_german_words(tmp_path: Path)
         "Wie alt sind Sie?",
         "Geben Sie eine ganze Zahl ein. Geben Sie nz ein für: Nicht zutreffend.",
         "Bitte geben Sie eine Zahl ein, etwa 12 oder 2,5.",
+        "Bitte geben Sie eine Zahl von mindestens 18 ein.",  # the answer check's message
         "Ihre Antwort: Nicht zutreffend.",
         "  2. Sonstiges (bitte angeben)",
         "Ihre bisherige Antwort: 41. Drücken Sie die Eingabetaste, um sie zu behalten.",

@@ -260,7 +260,7 @@ class PlainRunner:
                 if run.back() is None:
                     self._say(self.t("This is the first question: there is nothing before it."))
                 continue
-            problem = run.submit(answer.value, is_na=answer.is_na)
+            problem = run.submit(answer.value, is_na=answer.is_na, say=self.t)
             if problem:  # (checked before confirming: only a change in the rules lands here)
                 self._say(problem)
             self._check_signal()
@@ -303,7 +303,7 @@ class PlainRunner:
                 answer = _Answer(None)
             else:
                 answer = typed
-            problem = validate_answer(step, answer.value, is_na=answer.is_na)
+            problem = validate_answer(step, answer.value, is_na=answer.is_na, say=self.t)
             if problem:
                 self._say(problem)
                 continue

@@ -209,7 +209,7 @@ class QuestionsScreen(Screen[bool]):
         self._busy = True
         try:
             try:
-                problem = self.run.submit(value, is_na=is_na)
+                problem = self.run.submit(value, is_na=is_na, say=self.t)
             except StorageError as e:
                 self._refuse(_storage_message(e))
                 return
