@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -156,6 +157,21 @@ def test_a_german_session_is_stored_with_its_language_and_pools(tmp_path: Path) 
             "SELECT text FROM questions WHERE question_id = 'visit'"
         ).fetchone()
     assert text == "What brought you in?"  # the catalogue is in the default language
+    conn = sqlite3.connect(db)
+    try:
+        labeled = conn.execute(
+            "SELECT session_id, language, question_text, value_label FROM answers_labeled "
+            "WHERE question_id IN ('visit', 'csat') ORDER BY session_id, question_id"
+        ).fetchall()
+    finally:
+        conn.close()
+    # each answer labelled in its session's language
+    assert labeled == [
+        (1, "de", "Wie zufrieden sind Sie?", "Sehr schlecht"),
+        (1, "de", "Was führte Sie zu uns?", "Ein Geschenk"),
+        (2, "en", "How satisfied are you?", "Very satisfied"),
+        (2, "en", "What brought you in?", "A gift"),
+    ]
     scored = subprocess.run(
         [sys.executable, "-m", "surveykit", "score", str(db), "--by", "language", "--json"],
         capture_output=True,

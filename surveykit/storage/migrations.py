@@ -237,9 +237,19 @@ def _wide_tables(conn: sqlite3.Connection) -> None:
 
 
 # The language a session was answered in (a definition with `languages:`; NULL
-# for a one-language file).
+# for a one-language file), and the question texts and value labels of the other
+# languages in which a definition was answered (`answers_labeled` labels each
+# answer in its session's language; value_json '' is the question's text).
 V_LANGUAGE = """
         ALTER TABLE sessions ADD COLUMN language TEXT;
+        CREATE TABLE translations (
+            definition_sha256 TEXT NOT NULL,
+            language TEXT NOT NULL,
+            question_id TEXT NOT NULL,
+            value_json TEXT NOT NULL,
+            text TEXT NOT NULL,
+            PRIMARY KEY (definition_sha256, language, question_id, value_json)
+        );
 """
 
 

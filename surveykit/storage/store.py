@@ -230,6 +230,24 @@ class Store:
 
     # --- definitions -------------------------------------------------------------------
 
+    def register_translation(self, definition: Definition, language: str) -> None:
+        """The question texts and value labels of `definition` in `language` (once per
+        definition and language), for `answers_labeled`."""
+        exists = self.conn.execute(
+            "SELECT 1 FROM translations WHERE definition_sha256 = ? AND language = ? LIMIT 1",
+            (definition.sha256, language),
+        ).fetchone()
+        if exists:
+            return
+        with self._tx() as c:
+            c.executemany(
+                "INSERT OR IGNORE INTO translations VALUES (?, ?, ?, ?, ?)",
+                [
+                    (definition.sha256, language, *row)
+                    for row in translation_rows(definition.survey)
+                ],
+            )
+
     def register_definition(self, definition: Definition) -> None:
         """Store a definition (once per content hash) and its question catalogue."""
         exists = self.conn.execute(
@@ -286,6 +304,8 @@ class Store:
         if language is None and definition.languages:
             language = definition.language
         self.register_definition(definition.in_default_language)
+        if definition.original is not None and language is not None:
+            self.register_translation(definition, language)
         now = self.now()
         with self._tx() as c:
             cur = c.execute(
@@ -691,6 +711,23 @@ def _session_row(r: sqlite3.Row) -> SessionRow:
         device_id=r["device_id"],
         language=r["language"] if "language" in r.keys() else None,
     )
+
+
+def translation_rows(survey: Survey) -> list[tuple[str, str, str]]:
+    """(question_id, value_json, text) of a survey in one language: each stored
+    variable's text (value_json '') and the labels of its values, as `value_labels`
+    keys them."""
+    out: list[tuple[str, str, str]] = []
+    for qid, _, _, _, _, text, _, _, labels_json, options_json in catalogue(survey):
+        out.append((qid, "", str(text)))
+        if labels_json:
+            for key, label in json.loads(labels_json).items():
+                if key.lstrip("-").isdigit():
+                    out.append((qid, json.dumps(int(key)), str(label)))
+        if options_json:
+            for o in json.loads(options_json):
+                out.append((qid, json.dumps(o.get("value"), ensure_ascii=False), str(o.get("text"))))
+    return out
 
 
 def catalogue(survey: Survey) -> list[tuple[Any, ...]]:
