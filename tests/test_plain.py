@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
+import select
 import signal
 import sqlite3
 import subprocess
@@ -403,3 +405,77 @@ def test_control_characters_are_shown_safely(tmp_path: Path) -> None:
     out = done.stdout.decode()
     assert "1. A\u241b[2J" in out and "Your answer: \u241b[31mred." in out
     assert stored(db, 1)[("", "t")] == ("\x1b[31mred", False)  # kept as typed
+
+
+def test_sigkill_then_the_participant_continues(survey_file: Path, tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    env = {k: v for k, v in os.environ.items() if k != "SURVEYKIT_PLAIN"}
+    command = [sys.executable, "-m", "surveykit", "run", str(survey_file), "--plain"]
+    proc = subprocess.Popen(
+        [*command, "--db", str(db), "-p", "P9"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write(b"\n\n5\n\n")
+    proc.stdin.flush()
+    seen = b""
+    deadline = time.monotonic() + 30
+    while b"You chose 5. Why?" not in seen and time.monotonic() < deadline:
+        seen += proc.stdout.readline()
+    proc.kill()
+    proc.wait(timeout=30)
+    assert status(db, 1) == Status.IN_PROGRESS  # nobody closed it
+    again = surveykit(
+        str(survey_file), "--plain", "-p", "P9", "--db", str(db),
+        stdin=lines("yes", "Too slow", "", "na", "", "2", "", "1", "", "42", ""),
+    )
+    assert again.returncode == 0, again.stderr
+    assert status(db, 1) == Status.COMPLETED
+    assert stored(db, 1)[("", "nps")] == (5, False) and len(stored(db, 1)) == 6
+
+
+def test_in_a_pseudo_terminal_no_escape_byte_is_written(survey_file: Path, tmp_path: Path) -> None:
+    import pty
+
+    db = tmp_path / "x.db"
+    main_fd, child_fd = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k != "SURVEYKIT_PLAIN"}
+    env["TERM"] = "dumb"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "surveykit", "run", str(survey_file), "--db", str(db)],
+        stdin=child_fd,
+        stdout=child_fd,
+        stderr=child_fd,
+        env=env,
+        close_fds=True,
+    )
+    os.close(child_fd)
+    output = b""
+    try:
+        os.write(main_fd, lines(*DETRACTOR_LINES).encode())
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([main_fd], [], [], 0.5)
+            if not ready:
+                if proc.poll() is not None:
+                    break
+                continue
+            try:
+                chunk = os.read(main_fd, 65536)
+            except OSError:  # the child side is closed: it has exited
+                break
+            if not chunk:
+                break
+            output += chunk
+        proc.wait(timeout=30)
+        with contextlib.suppress(OSError):
+            output += os.read(main_fd, 65536)
+    finally:
+        os.close(main_fd)
+    assert proc.returncode == 0, output.decode(errors="replace")[-500:]
+    assert b"Question 7 of 7." in output and b"session 1 completed" in output
+    assert b"\x1b" not in output
+    assert status(db, 1) == Status.COMPLETED
