@@ -253,3 +253,28 @@ def test_statements_need_one_entry_per_item(tmp_path: Path) -> None:
         load(path)
     assert any("statements of SUS has 10 entries, one per item (this one has 2)" in str(p)
                for p in raised.value.problems)
+
+
+GOLDEN = Path(__file__).resolve().parent / "golden" / "languages"
+
+
+@pytest.mark.parametrize("case", sorted(GOLDEN.glob("*.yaml")), ids=lambda p: p.name)
+def test_golden_partly_translated(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What `validate --strict` prints for a partly translated file (regenerate with
+    SURVEYKIT_UPDATE_GOLDEN=1, then read every line)."""
+    from click.testing import CliRunner
+
+    from surveykit.cli import cli
+
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.chdir(root)
+    rel = case.relative_to(root).as_posix()
+    result = CliRunner().invoke(cli, ["validate", "--strict", rel])
+    assert result.exit_code == 1
+    printed = result.stderr
+    expected = Path(f"{case}.expected")
+    if os.environ.get("SURVEYKIT_UPDATE_GOLDEN") == "1":
+        expected.write_text(printed, encoding="utf-8")
+    assert printed == expected.read_text(encoding="utf-8")
+    # the same file is valid without --strict
+    assert CliRunner().invoke(cli, ["validate", rel]).exit_code == 0
