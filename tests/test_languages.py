@@ -278,3 +278,19 @@ def test_golden_partly_translated(case: Path, monkeypatch: pytest.MonkeyPatch) -
     assert printed == expected.read_text(encoding="utf-8")
     # the same file is valid without --strict
     assert CliRunner().invoke(cli, ["validate", rel]).exit_code == 0
+
+
+def test_the_default_na_and_other_wordings_follow_the_language(tmp_path: Path) -> None:
+    text = FILE.replace(
+        "    labels: {1: {en: Very bad, de: Sehr schlecht, fr: Très mauvais}}\n",
+        "    labels: {1: {en: Very bad, de: Sehr schlecht, fr: Très mauvais}}\n    na: true\n",
+    ).replace("      - {text: {en: An event", "      - {text: {en: An event").replace(
+        "    options:\n", "    other: true\n    options:\n"
+    )
+    d = load(write(tmp_path, text))
+    de = in_language(d, "de").survey
+    assert de.questions[0].na_label == "Nicht zutreffend"
+    assert de.questions[1].other_label == "Sonstiges (bitte angeben)"
+    assert d.survey.questions[0].na_label == "Not applicable"
+    given = text.replace("    na: true\n", "    na: true\n    na_label: {en: Skip, de: Weiter}\n")
+    assert in_language(load(write(tmp_path, given, "g.yaml")), "de").survey.questions[0].na_label == "Weiter"

@@ -165,6 +165,25 @@ def localize(data: Any, language: str | None = None) -> Any:
     return out
 
 
+#: the models' default wordings that surveykit's catalogue gives in other languages
+UI_DEFAULTS = {"na_label": "Not applicable", "other_label": "Other (please say)"}
+CHOICE_TYPES = ("choice", "multi")
+
+
+def fill_ui_defaults(data: Any, say: Any) -> Any:
+    """Raw data (of one language) whose questions that keep the default N/A and
+    "other" wordings get them from `say` (the UI catalogue of that language)."""
+    if not isinstance(data, dict):
+        return data
+    for _loc, q in _questions(data):
+        for key, english in UI_DEFAULTS.items():
+            if key == "other_label" and q.get("type") not in CHOICE_TYPES:
+                continue
+            if key not in q and say(english) != english:
+                q[key] = say(english)
+    return data
+
+
 def _is_option(container: dict[Any, Any]) -> bool:
     return set(container) <= OPTION_KEYS
 

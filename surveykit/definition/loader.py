@@ -32,6 +32,7 @@ from surveykit.definition.models import (
 from surveykit.definition.problems import DefinitionError, Loc, Problem, clip, did_you_mean, one_of
 from surveykit.definition.record import Definition
 from surveykit.definition.source import Source, gc_paused, read_source
+from surveykit.i18n import translator
 
 FORMAT_VERSION = 1
 
@@ -115,7 +116,8 @@ def in_language(definition: Definition, language: str | None) -> Definition:
         offered = ", ".join(definition.languages) or "none (the file has one language)"
         raise ValueError(f"language '{language}' is not offered by this file; its languages: {offered}")
     raw = json.loads(definition.body_json)
-    survey = Survey.model_validate(languages.localize(raw, language))
+    localized = languages.fill_ui_defaults(languages.localize(raw, language), translator(language))
+    survey = Survey.model_validate(localized)
     return dataclasses.replace(definition, survey=survey, language=language, original=definition)
 
 
