@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +26,15 @@ __all__ = ["FakeClock", "clock", "db_path", "store"]
 # Commands are imported on demand by the CLI; tests that list `cli.commands`
 # (parametrised at collection time) need every one of them registered.
 load_all()
+
+
+@pytest.fixture(autouse=True)
+def _full_screen_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`run` picks the plain mode by itself under TERM=dumb or SURVEYKIT_PLAIN;
+    tests choose it explicitly, whatever the shell that started them says."""
+    monkeypatch.delenv("SURVEYKIT_PLAIN", raising=False)
+    if os.environ.get("TERM") == "dumb":
+        monkeypatch.setenv("TERM", "xterm-256color")
 
 
 @pytest.fixture

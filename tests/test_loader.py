@@ -358,6 +358,7 @@ def test_schema_structure() -> None:
     assert {"surveykit", "id", "title"} <= set(schema["required"])
     assert set(schema["properties"]) == {
         "$schema", "surveykit", "id", "title", "intro", "outro", "questions", "tasks", "after", "kiosk",
+        "languages", "default_language",
     }
     assert schema["properties"]["surveykit"]["const"] == 1
     # every object in the format forbids unknown keys, as the loader does

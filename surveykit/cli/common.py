@@ -11,10 +11,18 @@ from typing import Any, TypeVar
 import click
 
 from surveykit.cli.base import UserError, resolve_db
-from surveykit.definition.loader import Definition, load
+from surveykit.definition.loader import Definition, in_language, load
 from surveykit.storage.store import StorageError
 
-__all__ = ["UserError", "check_writable", "db_option", "load_definition", "resolve_db"]
+__all__ = [
+    "UserError",
+    "check_writable",
+    "db_option",
+    "lang_option",
+    "load_definition",
+    "localized",
+    "resolve_db",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -32,9 +40,32 @@ def db_option(f: F) -> F:
     )(f)
 
 
-def load_definition(path: str) -> Definition:
-    """Load a definition; problems raise DefinitionError (printed by main, exit 1)."""
-    return load(path)
+def load_definition(path: str, language: str | None = None) -> Definition:
+    """Load a definition (its texts in `language`, when given); problems raise
+    DefinitionError (printed by main, exit 1), a language the file does not offer
+    a UserError."""
+    definition = load(path)
+    return localized(definition, language, source=path)
+
+
+def localized(definition: Definition, language: str | None, *, source: str) -> Definition:
+    """`definition` in `language` (None: as it is); a UserError for a language it lacks."""
+    try:
+        return in_language(definition, language)
+    except ValueError as e:
+        raise UserError(f"{source}: {e}") from None
+
+
+def lang_option(f: F) -> F:
+    """`--lang TAG`: the language of a file with `languages:`."""
+    return click.option(
+        "--lang",
+        "lang",
+        metavar="TAG",
+        default=None,
+        help="Language to ask in (one of the file's languages:, like de); default: "
+        "the file's default_language.",
+    )(f)
 
 
 def check_writable(path: str) -> None:
@@ -67,9 +98,26 @@ def screen_preamble(command: str, db_path: str | None) -> str:
     created and no session is left behind."""
     if not has_terminal():
         raise UserError(f"surveykit {command} needs an interactive terminal (stdin and stdout)")
+    return database_preamble(db_path)
+
+
+def database_preamble(db_path: str | None) -> str:
+    """The database check of `screen_preamble` alone, for line-by-line front ends
+    (`run --plain`), which work with stdin and stdout as pipes too."""
     db = resolve_db(db_path)
     check_writable(db)
     return db
+
+
+def plain_wanted(flag: bool) -> bool:
+    """`--plain`, or `SURVEYKIT_PLAIN=1` (any value but empty, 0, no, false), or a
+    terminal that cannot draw a screen (`TERM=dumb`)."""
+    if flag:
+        return True
+    env = os.environ.get("SURVEYKIT_PLAIN", "").strip().lower()
+    if env and env not in ("0", "no", "false", "off"):
+        return True
+    return os.environ.get("TERM", "") == "dumb"
 
 
 #: How a screen command ends when a signal stopped it: 128 + the signal's number

@@ -18,6 +18,7 @@ from surveykit.cli.common import (
     UserError,
     db_option,
     exit_status_for_signal,
+    lang_option,
     load_definition,
     screen_preamble,
 )
@@ -35,7 +36,10 @@ from surveykit.cli.common import (
 )
 @click.option("--device", metavar="NAME", help="Stored with the session (e.g. lab-laptop-2).")
 @db_option
-def moderate(file: str, participant: str | None, device: str | None, db_path: str | None) -> None:
+@lang_option
+def moderate(
+    file: str, participant: str | None, device: str | None, db_path: str | None, lang: str | None
+) -> None:
     """Moderate a usability study: timed tasks with one-key outcome coding.
 
     \b
@@ -51,7 +55,7 @@ def moderate(file: str, participant: str | None, device: str | None, db_path: st
     from surveykit.session.participants import open_study
     from surveykit.storage.store import Store
 
-    definition = load_definition(file)
+    definition = load_definition(file, lang)
     if definition.survey.tasks is None:
         raise UserError(
             f"{file} has no tasks: `surveykit moderate` runs studies "

@@ -16,9 +16,13 @@ import click
 from surveykit.cli import cli
 from surveykit.cli.common import (
     UserError,
+    database_preamble,
     db_option,
     exit_status_for_signal,
+    lang_option,
     load_definition,
+    localized,
+    plain_wanted,
     screen_preamble,
 )
 from surveykit.definition.loader import Definition
@@ -65,6 +69,13 @@ def _plan_resume(
     is_flag=True,
     help="Continue the unfinished session (of --participant, or without one) at once, without asking.",
 )
+@click.option(
+    "--plain",
+    is_flag=True,
+    help="Ask line by line, for screen readers and scripts: no full screen, no colour; "
+    "works with pipes. Also chosen by TERM=dumb and SURVEYKIT_PLAIN=1.",
+)
+@lang_option
 def run_command(
     file: str,
     db_path: str | None,
@@ -72,6 +83,8 @@ def run_command(
     device: str | None,
     preview: bool,
     resume: bool,
+    plain: bool,
+    lang: str | None,
 ) -> None:
     """Run FILE for one participant in this terminal.
 
@@ -81,47 +94,101 @@ def run_command(
     back, Tab moves between fields, ctrl+q leaves (after asking). The mouse works
     everywhere. Every answer is saved as soon as it is confirmed; after a crash,
     start again with the same --participant (or --resume) to continue.
+
+    With --plain the questions come line by line: type the answer (a number
+    for a scale or an option), Enter, and Enter again to confirm; back, na
+    and quit are words to type. ctrl+d or the end of the input saves the
+    session as interrupted.
     """
-    definition = load_definition(file)
+    definition = load_definition(file, lang)
     survey = definition.survey
     if survey.is_study and not preview:
         raise UserError(
             f"{file} is a usability study (it has tasks): run it with "
             f"`surveykit moderate {file} --participant P1`, or add --preview to try its questions"
         )
-    db = screen_preamble("run", db_path)
+    plain = plain_wanted(plain)
+    db = database_preamble(db_path) if plain else screen_preamble("run", db_path)
     mode = Mode.PREVIEW if preview else Mode.RUN
     store = Store(db)
     try:
         candidate = _plan_resume(
             store, definition, participant=participant, mode=mode, resume=resume, source=file
         )
-        from surveykit.tui.run_app import RunApp
+        if candidate is not None and lang is None and candidate.language:
+            # a continued session goes on in the language it was started in
+            definition = localized(definition, candidate.language, source=file)
+        if plain:
+            from surveykit.plain.runner import PlainRunner
 
-        app = RunApp(
-            definition,
-            store,
-            mode=mode,
-            participant=participant,
-            device=device,
-            resume=candidate,
-            ask_resume=not resume,
-        )
-        result = app.run()
+            result: RunResult | None = PlainRunner(
+                definition,
+                store,
+                mode=mode,
+                participant=participant,
+                device=device,
+                resume=candidate,
+                ask_resume=not resume,
+            ).run()
+        else:
+            result = _run_screen(
+                definition,
+                store,
+                mode=mode,
+                participant=participant,
+                device=device,
+                resume=candidate,
+                ask_resume=not resume,
+            )
     finally:
         store.close()
     if result is None:
         raise UserError("the survey stopped unexpectedly (see the message above)")
     if result.status == ERROR:
         raise StorageError(result.error or "cannot write to the database")
-    line = _summary(result, file=file, db=db, db_given=db_path is not None, participant=participant)
+    line = _summary(
+        result, file=file, db=db, db_given=db_path is not None, participant=participant, plain=plain
+    )
     click.echo(f"surveykit: {line}", err=True)
     if result.signal:
         sys.exit(exit_status_for_signal(result.signal))
+    if plain and result.status == Status.INTERRUPTED:
+        sys.exit(1)  # the input ended before the survey did
+
+
+def _run_screen(
+    definition: Definition,
+    store: Store,
+    *,
+    mode: str,
+    participant: str | None,
+    device: str | None,
+    resume: SessionRow | None,
+    ask_resume: bool,
+) -> RunResult | None:
+    """The full-screen runner (Textual is imported only here)."""
+    from surveykit.tui.run_app import RunApp
+
+    app = RunApp(
+        definition,
+        store,
+        mode=mode,
+        participant=participant,
+        device=device,
+        resume=resume,
+        ask_resume=ask_resume,
+    )
+    return app.run()
 
 
 def _summary(
-    result: RunResult, *, file: str, db: str, db_given: bool, participant: str | None
+    result: RunResult,
+    *,
+    file: str,
+    db: str,
+    db_given: bool,
+    participant: str | None,
+    plain: bool = False,
 ) -> str:
     """The one line printed when the runner exits."""
     saved = f"{result.answers} answer{'' if result.answers == 1 else 's'} saved in {db}"
@@ -132,5 +199,6 @@ def _summary(
     if result.status == Status.INTERRUPTED:
         again = f"surveykit run {file}" + (f" --db {db}" if db_given else "")
         again += f" --participant {participant}" if participant else " --resume"
+        again += " --plain" if plain else ""
         return f"session {result.session_id} interrupted; {saved}. Continue it with: {again}"
     return "no session was started"

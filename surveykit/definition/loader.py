@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import hashlib
 import json
@@ -17,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from surveykit.definition import checks
+from surveykit.definition import checks, languages
 from surveykit.definition.instruments import STANDARD_NAMES
 from surveykit.definition.models import (
     QUESTION_TYPES,
@@ -31,6 +32,7 @@ from surveykit.definition.models import (
 from surveykit.definition.problems import DefinitionError, Loc, Problem, clip, did_you_mean, one_of
 from surveykit.definition.record import Definition
 from surveykit.definition.source import Source, gc_paused, read_source
+from surveykit.i18n import translator
 
 FORMAT_VERSION = 1
 
@@ -52,6 +54,16 @@ def _load(path: str | Path, text: str | None) -> Definition:
     for loc, message in src.problems.items():
         line, col = src.position(loc)
         problems.append(Problem(src.path, line, col, message))
+    language_findings = [*languages.language_problems(data), *languages.instrument_problems(data)]
+    for loc, message, warning, at_key in language_findings:
+        line, col = src.position(loc, key=at_key)
+        (warnings if warning else problems).append(
+            Problem(src.path, line, col, message, warning=warning)
+        )
+    raw = data
+    # The checks and the models see one language (the default): a map of
+    # languages is a text like any other, and stored values never depend on it.
+    data = languages.localize(raw)
     findings = checks.check(data)
     for f in findings:
         line, col = src.position(f.loc, key=f.key)
@@ -77,14 +89,36 @@ def _load(path: str | Path, text: str | None) -> Definition:
                 problems.append(p)
     if problems or survey is None:
         raise DefinitionError(problems or [Problem(src.path, 1, 1, "invalid definition")], warnings)
-    body = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    body = json.dumps(raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    declared, default = languages.declared(raw)
     return Definition(
         survey=survey,
         sha256=hashlib.sha256(body.encode()).hexdigest(),
         source_path=str(path),
         body_json=body,
         warnings=tuple(sorted(warnings)),
+        languages=tuple(declared),
+        default_language=default,
+        language=default,
     )
+
+
+def in_language(definition: Definition, language: str | None) -> Definition:
+    """The same definition (same file, same sha256) with its texts in `language`
+    (the default language where a text has no translation). ValueError for a
+    language the file does not declare."""
+    if language is None or language == definition.language:
+        return definition
+    definition = definition.in_default_language
+    if language == definition.language:
+        return definition
+    if language not in definition.languages:
+        offered = ", ".join(definition.languages) or "none (the file has one language)"
+        raise ValueError(f"language '{language}' is not offered by this file; its languages: {offered}")
+    raw = json.loads(definition.body_json)
+    localized = languages.fill_ui_defaults(languages.localize(raw, language), translator(language))
+    survey = Survey.model_validate(localized)
+    return dataclasses.replace(definition, survey=survey, language=language, original=definition)
 
 
 def _not_a_mapping(data: Any) -> str:

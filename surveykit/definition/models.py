@@ -153,6 +153,8 @@ class _Battery(_Question):
     """A standard battery: several items on one scale, stored as `id.N`."""
 
     product: str = Field(default=std.DEFAULT_PRODUCT, description="The product or system rated, put into the standard item wording (default 'this system').")
+    statements: list[str] | None = Field(default=None, description="The wording of every item, in order, replacing the standard English wording (for a translation: one entry per item, like {de: …}).")
+    labels: dict[int, str] | None = Field(default=None, description="Labels for points of the scale, replacing the standard ones, like {1: {de: Stimme überhaupt nicht zu}}.")
     ITEMS: ClassVar[tuple[str, ...]] = ()
     SCALE: ClassVar[tuple[int, int]] = (1, 5)
     LABELS: ClassVar[dict[int, str]] = {}
@@ -167,13 +169,19 @@ class _Battery(_Question):
         return self.SCALE[1]
 
     def items(self) -> list[str]:
-        return [std.fill_product(t, self.product) for t in self.ITEMS]
+        wording = self.ITEMS
+        if self.statements is not None and len(self.statements) == len(self.ITEMS):
+            wording = tuple(self.statements)
+        return [std.fill_product(t, self.product) for t in wording]
 
     def item_ids(self) -> list[str]:
         return [f"{self.id}.{n}" for n in range(1, len(self.ITEMS) + 1)]
 
     def point_labels(self) -> dict[int, str]:
-        return dict(self.LABELS)
+        merged = dict(self.LABELS)
+        if self.labels:
+            merged.update(self.labels)
+        return merged
 
     def display_text(self) -> str:
         return self.text or std.fill_product(self.DEFAULT_TEXT, self.product)
@@ -333,6 +341,8 @@ class Survey(_Model):
         description="Path or URL of this format's JSON Schema, for editors (`surveykit schema --out FILE`).",
     )
     surveykit: Literal[1] = Field(description="Format version of the file: 1.")
+    languages: list[str] | None = Field(default=None, description="The languages of a file whose texts are given per language, like [en, de, fr]: then any text may be a map {en: …, de: …}.")
+    default_language: str | None = Field(default=None, description="The language shown when none is chosen, and where a text lacks a translation (default: the first of languages).")
     id: Annotated[str, Field(pattern=SURVEY_ID_PATTERN, max_length=64)] = Field(description="Name of the survey: lowercase letters, digits, - and _; stored with every session.")
     title: str = Field(min_length=1, description="Title shown at the top of every screen.")
     intro: str | None = Field(default=None, description="Text of an optional first screen.")

@@ -25,3 +25,15 @@ class Definition:
     body_json: str
     #: what `validate` warns about (`path:line:col: warning: …`); the file is valid
     warnings: tuple[Problem, ...] = ()
+    #: `languages:` of the file (empty: one language), its default language, and
+    #: the language `survey`'s texts are in (see `loader.in_language`)
+    languages: tuple[str, ...] = ()
+    default_language: str | None = None
+    language: str | None = None
+    #: for a definition in another language: the one in the default language, which
+    #: the database's question catalogue and codebook describe
+    original: Definition | None = None
+
+    @property
+    def in_default_language(self) -> Definition:
+        return self.original if self.original is not None else self

@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from surveykit.session.steps import Flow, Step, validate_answer
+from surveykit.session.steps import Flow, Say, Step, validate_answer
 from surveykit.storage.store import Answer
 from surveykit.storage.writer import SessionWriter
 from surveykit.timeutil import Monotonic
@@ -112,17 +112,18 @@ class QuestionRun:
 
     # --- acting ------------------------------------------------------------------------
 
-    def submit(self, value: Any = None, *, is_na: bool = False) -> str | None:
+    def submit(self, value: Any = None, *, is_na: bool = False, say: Say | None = None) -> str | None:
         """Validate and commit the current step's answer, then show the next step.
 
         Returns a message for the participant when the answer cannot be accepted
-        (nothing is stored and the step stays), else None.
+        (nothing is stored and the step stays), else None; `say` gives it in the
+        participant's language (see `validate_answer`).
         """
         step = self.current
         if step is None:
             return None
         if step.stores_answer:
-            problem = validate_answer(step, value, is_na=is_na)
+            problem = validate_answer(step, value, is_na=is_na, say=say)
             if problem:
                 return problem
             empty = not is_na and (value is None or value == "" or value == [])

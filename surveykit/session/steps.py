@@ -14,7 +14,7 @@ import hashlib
 import math
 import random
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -287,62 +287,81 @@ def display_value(question: Any, value: Any, is_na: bool = False) -> str:
     return str(value)
 
 
-def validate_answer(step: Step, value: Any, *, is_na: bool = False) -> str | None:
-    """Why `value` cannot be stored for `step`, in plain words, or None if it can."""
+#: a message in the participant's language: `say("Choose at least {n}.", n=2)`
+Say = Callable[..., str]
+
+
+def english(message: str, /, **values: Any) -> str:
+    """The message as written (English), its placeholders filled in."""
+    return message.format(**values) if values else message
+
+
+def validate_answer(
+    step: Step, value: Any, *, is_na: bool = False, say: Say | None = None
+) -> str | None:
+    """Why `value` cannot be stored for `step`, in plain words, or None if it can.
+
+    `say(message, **values)` gives a message in the participant's language (a
+    front end passes its UI catalogue); by default the English text, filled in."""
+    say = say or english
     q = step.question
     if is_na:
-        return None if step.allows_na else "This question has no 'not applicable' choice."
+        return None if step.allows_na else say("This question has no 'not applicable' choice.")
     empty = value is None or value == "" or value == [] or (isinstance(value, dict) and not value)
     if empty:
         if step.required:
-            return "Please answer this question to continue."
+            return say("Please answer this question to continue.")
         return None
     kind = step.kind
     if kind == "scale":
         if not isinstance(value, int) or isinstance(value, bool) or not step.low <= value <= step.high:
-            return f"Choose a number from {step.low} to {step.high}."
+            return say("Choose a number from {low} to {high}.", low=step.low, high=step.high)
     elif kind == "choice":
         if isinstance(value, dict):
             if not q.other:
-                return "Choose one of the options."
+                return say("Choose one of the options.")
             if not str(value.get("other", "")).strip():
-                return "Please say what 'Other' is."
+                return say("Please say what 'Other' is.")
         elif value not in {o.stored for o in q.option_list()}:
-            return "Choose one of the options."
+            return say("Choose one of the options.")
     elif kind == "multi":
         assert isinstance(q, MultiQuestion)
         if not isinstance(value, list):
-            return "Choose the options that apply."
+            return say("Choose the options that apply.")
         allowed = {o.stored for o in q.option_list()}
         for v in value:
             if isinstance(v, dict):
                 if not q.other or not str(v.get("other", "")).strip():
-                    return "Please say what 'Other' is."
+                    return say("Please say what 'Other' is.")
             elif v not in allowed:
-                return "Choose the options that apply."
+                return say("Choose the options that apply.")
         n = len(value)
         if q.min_selected is not None and n < q.min_selected:
-            return f"Choose at least {q.min_selected}."
+            return say("Choose at least {n}.", n=q.min_selected)
         if q.max_selected is not None and n > q.max_selected:
-            return f"Choose at most {q.max_selected}."
+            return say("Choose at most {n}.", n=q.max_selected)
     elif kind == "text":
         assert isinstance(q, TextQuestion)
         if not isinstance(value, str):
-            return "Please type your answer."
+            return say("Please type your answer.")
         if len(value) > q.max_length:
-            return f"Please keep it under {q.max_length} characters (now {len(value)})."
+            return say(
+                "Please keep it under {limit} characters (now {count}).",
+                limit=q.max_length,
+                count=len(value),
+            )
         if step.required and not value.strip():
-            return "Please answer this question to continue."
+            return say("Please answer this question to continue.")
     elif kind == "number":
         assert isinstance(q, NumberQuestion)
         if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
-            return "Please enter a number."
+            return say("Please enter a number.")
         if q.integer and not float(value).is_integer():
-            return "Please enter a whole number."
+            return say("Please enter a whole number.")
         if q.min is not None and value < q.min:
-            return f"Please enter a number of at least {_num(q.min)}."
+            return say("Please enter a number of at least {n}.", n=_num(q.min))
         if q.max is not None and value > q.max:
-            return f"Please enter a number of at most {_num(q.max)}."
+            return say("Please enter a number of at most {n}.", n=_num(q.max))
     return None
 
 

@@ -258,9 +258,26 @@ V7 = """
 """
 
 
+# The language a session was answered in (a definition with `languages:`; NULL
+# for a one-language file), and the question texts and value labels of the other
+# languages in which a definition was answered (`answers_labeled` labels each
+# answer in its session's language; value_json '' is the question's text).
+V_LANGUAGE = """
+        ALTER TABLE sessions ADD COLUMN language TEXT;
+        CREATE TABLE translations (
+            definition_sha256 TEXT NOT NULL,
+            language TEXT NOT NULL,
+            question_id TEXT NOT NULL,
+            value_json TEXT NOT NULL,
+            text TEXT NOT NULL,
+            PRIMARY KEY (definition_sha256, language, question_id, value_json)
+        );
+"""
+
+
 #: Migration n+1 is MIGRATIONS[n]: SQL statements, or a function for data moves.
 #: Append only; never edit a released one.
-MIGRATIONS: list[str | Migration] = [V1, V2, _v3, V4, _v5, _wide_tables, V7]
+MIGRATIONS: list[str | Migration] = [V1, V2, _v3, V4, _v5, _wide_tables, V7, V_LANGUAGE]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

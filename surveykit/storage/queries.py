@@ -100,6 +100,8 @@ BY_COLUMNS: dict[str, str] = {
     # Monday of the ISO week (labelled 2026-W47 by the caller)
     "week": "date(substr(s.started_at, 1, 10), '-6 days', 'weekday 1')",
     "month": "substr(s.started_at, 1, 7)",
+    # the language a session was answered in (files with `languages:`)
+    "language": "s.language",
 }
 
 

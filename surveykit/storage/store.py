@@ -91,6 +91,7 @@ class SessionRow:
     uuid: str | None = None  # the id that travels with the session (UUIDv7)
     site: str | None = None
     device_id: str | None = None  # the installation that made it
+    language: str | None = None  # the language it was answered in (multi-language files)
 
 
 def encode_value(value: Any) -> tuple[str | None, float | None]:
@@ -229,6 +230,24 @@ class Store:
 
     # --- definitions -------------------------------------------------------------------
 
+    def register_translation(self, definition: Definition, language: str) -> None:
+        """The question texts and value labels of `definition` in `language` (once per
+        definition and language), for `answers_labeled`."""
+        exists = self.conn.execute(
+            "SELECT 1 FROM translations WHERE definition_sha256 = ? AND language = ? LIMIT 1",
+            (definition.sha256, language),
+        ).fetchone()
+        if exists:
+            return
+        with self._tx() as c:
+            c.executemany(
+                "INSERT OR IGNORE INTO translations VALUES (?, ?, ?, ?, ?)",
+                [
+                    (definition.sha256, language, *row)
+                    for row in translation_rows(definition.survey)
+                ],
+            )
+
     def register_definition(self, definition: Definition) -> None:
         """Store a definition (once per content hash) and its question catalogue."""
         exists = self.conn.execute(
@@ -276,18 +295,25 @@ class Store:
         task_order: list[str] | None = None,
         meta: dict[str, Any] | None = None,
         site: str | None = None,
+        language: str | None = None,
     ) -> int:
+        """A new session. `language`: the language it is answered in (default: the
+        language of `definition`, for a file with `languages:`)."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
-        self.register_definition(definition)
+        if language is None and definition.languages:
+            language = definition.language
+        self.register_definition(definition.in_default_language)
+        if definition.original is not None and language is not None:
+            self.register_translation(definition, language)
         now = self.now()
         with self._tx() as c:
             cur = c.execute(
                 """INSERT INTO sessions (survey_id, definition_sha256, mode, participant, device,
                        started_at, status, task_order_json, meta_json, owner_host, owner_pid,
-                       uuid, device_id, site)
+                       uuid, device_id, site, language)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-                           (SELECT device_id FROM installation ORDER BY created_at LIMIT 1), ?)""",
+                           (SELECT device_id FROM installation ORDER BY created_at LIMIT 1), ?, ?)""",
                 (
                     definition.survey.id,
                     definition.sha256,
@@ -302,6 +328,7 @@ class Store:
                     self.pid,
                     str(uuid7(now_ms=_ms_of(now))),
                     site,
+                    language,
                 ),
             )
             session_id = int(cur.lastrowid or 0)
@@ -875,7 +902,25 @@ def _session_row(r: sqlite3.Row) -> SessionRow:
         uuid=r["uuid"],
         site=r["site"],
         device_id=r["device_id"],
+        language=r["language"] if "language" in r.keys() else None,
     )
+
+
+def translation_rows(survey: Survey) -> list[tuple[str, str, str]]:
+    """(question_id, value_json, text) of a survey in one language: each stored
+    variable's text (value_json '') and the labels of its values, as `value_labels`
+    keys them."""
+    out: list[tuple[str, str, str]] = []
+    for qid, _, _, _, _, text, _, _, labels_json, options_json in catalogue(survey):
+        out.append((qid, "", str(text)))
+        if labels_json:
+            for key, label in json.loads(labels_json).items():
+                if key.lstrip("-").isdigit():
+                    out.append((qid, json.dumps(int(key)), str(label)))
+        if options_json:
+            for o in json.loads(options_json):
+                out.append((qid, json.dumps(o.get("value"), ensure_ascii=False), str(o.get("text"))))
+    return out
 
 
 def catalogue(survey: Survey) -> list[tuple[Any, ...]]:

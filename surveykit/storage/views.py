@@ -28,11 +28,12 @@ FIXED_VIEWS = {
     "answers_labeled": """
         SELECT a.session_id, s.survey_id, s.mode, s.participant, s.device,
                s.status AS session_status, a.task_id, t.title AS task_title,
-               a.question_id, q.type AS question_type, q.text AS question_text,
+               a.question_id, q.type AS question_type,
+               COALESCE(CAST(tq.text AS VARCHAR), CAST(q.text AS VARCHAR)) AS question_text,
                a.value_json AS value, a.value_num,
-               CASE WHEN a.is_na = 0 THEN vl.label END AS value_label,
+               CASE WHEN a.is_na = 0 THEN COALESCE(CAST(tv.text AS VARCHAR), CAST(vl.label AS VARCHAR)) END AS value_label,
                CASE WHEN a.is_na = 0 THEN vl.code END AS value_code,
-               a.is_na, a.shown_at, a.answered_at, a.response_ms
+               a.is_na, a.shown_at, a.answered_at, a.response_ms, s.language
         FROM answers a
         JOIN sessions s ON s.id = a.session_id
         LEFT JOIN questions q ON q.definition_sha256 = s.definition_sha256
@@ -41,6 +42,13 @@ FIXED_VIEWS = {
         LEFT JOIN value_labels vl ON vl.definition_sha256 = s.definition_sha256
                                  AND vl.question_id = a.question_id
                                  AND vl.value_json = a.value_json
+        LEFT JOIN translations tq ON tq.definition_sha256 = s.definition_sha256
+                                 AND tq.language = s.language
+                                 AND tq.question_id = a.question_id AND tq.value_json = ''
+        LEFT JOIN translations tv ON tv.definition_sha256 = s.definition_sha256
+                                 AND tv.language = s.language
+                                 AND tv.question_id = a.question_id
+                                 AND tv.value_json = a.value_json
     """,
     "task_runs_labeled": """
         SELECT r.session_id, s.survey_id, s.mode, s.participant, s.device, r.position,

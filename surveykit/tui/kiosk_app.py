@@ -44,7 +44,7 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from surveykit.definition.loader import Definition
+from surveykit.definition.loader import Definition, in_language
 from surveykit.definition.models import KioskSettings
 from surveykit.session.kiosk import IdleTimer, PinGate
 from surveykit.session.survey import SurveySession
@@ -120,6 +120,9 @@ class KioskApp(SurveykitApp[KioskResult]):
         self.features = frozenset(f for f in self.features if f == "headless")
         self.devtools = None
         self._devtools_redirector = None
+        #: the file in its default language; `definition` is the one of the session on
+        #: screen (the language picked on the welcome screen), back to the default after it
+        self.default_definition = definition
         self.definition = definition
         self.survey = definition.survey
         self.writer = writer
@@ -184,17 +187,26 @@ class KioskApp(SurveykitApp[KioskResult]):
         self.phase = "welcome"
         self.session = None
         self._generation += 1
+        self._use_language(None)  # every new person starts in the default language
         screen = KioskWelcomeScreen(
             self.survey.title,
             self.survey.intro,
             self.settings.welcome,
             clock=self.mono,
             arm_delay_s=self.arm_delay_s,
+            languages=self.default_definition.languages,
         )
         self._show(screen, self._welcome_done)
 
-    def _welcome_done(self, _: bool | None) -> None:
+    def _use_language(self, language: str | None) -> None:
+        """The definition (texts) of the next session: in `language`, or the default."""
+        self.definition = in_language(self.default_definition, language)
+        self.survey = self.definition.survey
+
+    def _welcome_done(self, choice: bool | str | None) -> None:
         if self.phase == "welcome" and not self._stopping:
+            if isinstance(choice, str):
+                self._use_language(choice)
             self.start_session()
 
     def start_session(self) -> None:
@@ -221,7 +233,9 @@ class KioskApp(SurveykitApp[KioskResult]):
             self._complete()
             return
         block, run = nxt
-        screen = QuestionsScreen(run, heading=block.heading, big=True)
+        screen = QuestionsScreen(
+            run, heading=block.heading, big=True, language=self.definition.language
+        )
         generation = self._generation
 
         def done(_: bool | None) -> None:

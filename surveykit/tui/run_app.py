@@ -169,7 +169,9 @@ class RunApp(SurveykitApp[RunResult]):
             self._complete()
             return
         block, run = nxt
-        screen = QuestionsScreen(run, heading=block.heading, keys_note=QUIT_KEYS_NOTE)
+        screen = QuestionsScreen(
+            run, heading=block.heading, keys_note=QUIT_KEYS_NOTE, language=self.definition.language
+        )
         self.push_screen(screen, self._block_done)
 
     def _block_done(self, _: bool | None) -> None:

@@ -23,6 +23,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Static
 
+from surveykit.i18n import translator
 from surveykit.session.errors import StorageError
 from surveykit.session.questions import QuestionRun
 from surveykit.tui.widgets import (
@@ -65,6 +66,7 @@ class QuestionsScreen(Screen[bool]):
         heading: str | None = None,
         big: bool = False,
         keys_note: str | None = None,
+        language: str | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -74,6 +76,8 @@ class QuestionsScreen(Screen[bool]):
         self.heading = heading
         self.big = big
         self.keys_note = keys_note
+        #: Next, Back and the progress line in the participant's language
+        self.t = translator(language)
         self.answer: AnswerWidget | None = None
         self._busy = False
         self._start_error = ""
@@ -102,9 +106,9 @@ class QuestionsScreen(Screen[bool]):
                         yield self.answer
             yield PlainText(self._start_error, id="sk-message")
             with Horizontal(id="sk-nav"):
-                yield Button(BACK_LABEL, id="sk-back")
+                yield Button(self.t(BACK_LABEL), id="sk-back")
                 yield Static(id="sk-nav-gap")
-                yield Button(NEXT_LABEL, id="sk-next", variant="primary")
+                yield Button(self.t(NEXT_LABEL), id="sk-next", variant="primary")
             yield PlainText("", multiline=False, id="sk-keys")
 
     def _start(self) -> None:
@@ -132,7 +136,7 @@ class QuestionsScreen(Screen[bool]):
         step = self.run.current
         if step is None or step.item is None:
             return ""
-        return f"Statement {step.item} of {step.item_count}"
+        return self.t("Statement {item} of {count}", item=step.item, count=step.item_count)
 
     async def show_step(self) -> None:
         """Draw `run.current` (with its earlier answer, if any) and focus its widget."""
@@ -157,9 +161,13 @@ class QuestionsScreen(Screen[bool]):
     def _decorate(self, widget: AnswerWidget) -> None:
         """Progress, Back/Next, key hints and focus for the step on screen."""
         position, total = self.run.progress()
-        self.query_one(ProgressIndicator).update_progress(position, total)
+        progress = self.query_one(ProgressIndicator)
+        progress.template = self.t("Question {position} of {total}")  # (filled by the widget)
+        progress.update_progress(position, total)
         self.query_one("#sk-back", Button).disabled = not self.run.can_go_back
-        self.query_one("#sk-next", Button).label = FINISH_LABEL if position >= total else NEXT_LABEL
+        self.query_one("#sk-next", Button).label = self.t(
+            FINISH_LABEL if position >= total else NEXT_LABEL
+        )
         self.query_one("#sk-keys", PlainText).set_text(self._keys(widget))
         self._focus_answer()
 
@@ -201,7 +209,7 @@ class QuestionsScreen(Screen[bool]):
         self._busy = True
         try:
             try:
-                problem = self.run.submit(value, is_na=is_na)
+                problem = self.run.submit(value, is_na=is_na, say=self.t)
             except StorageError as e:
                 self._refuse(_storage_message(e))
                 return

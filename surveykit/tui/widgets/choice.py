@@ -21,7 +21,7 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Offset, Size
 from textual.message import Message
 from textual.widgets import Input
 
@@ -237,7 +237,20 @@ class OptionPicker(PointerTargets, can_focus=True):
 
     def render(self) -> Text:
         lines, self._rows = self._layout(self.size.width)
+        self._place_terminal_cursor()
         return Text("\n", end="").join(lines)
+
+    def _place_terminal_cursor(self) -> None:
+        """Put the terminal's (hidden) cursor on the focused option's mark, so that a
+        braille display or a screen magnifier that follows the cursor finds it."""
+        if not self.has_focus or not self.is_attached:
+            return
+        region = self.content_region
+        for y0, _, index in self._rows:
+            if index == self.cursor:
+                numw = max((len(str(i.number)) for i in self.items if i.number is not None), default=1)
+                self.app.cursor_position = Offset(region.x + 2 + numw + 2, region.y + y0)
+                return
 
     def _style(self, name: str) -> Style:
         try:

@@ -19,6 +19,8 @@ class ProgressIndicator(Widget):
         self.position = 0
         self.total = 0
         self.noun = "Question"
+        #: the label's wording (the UI catalogue gives it in the participant's language)
+        self.template = "{noun} {position} of {total}"
 
     def update_progress(self, position: int, total: int, noun: str = "Question") -> None:
         self.position, self.total, self.noun = position, total, noun
@@ -28,7 +30,7 @@ class ProgressIndicator(Widget):
     def label(self) -> str:
         if not self.total:
             return ""
-        return f"{self.noun} {self.position} of {self.total}"
+        return self.template.format(noun=self.noun, position=self.position, total=self.total)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return 1
