@@ -348,3 +348,23 @@ def test_score_option_errors(tmp_path: Path, sink: Definition) -> None:
     with pytest.raises(ScoreError) as info:
         scored(db, by=("zzz",))
     assert str(info.value).endswith("in its meta data (meta keys: floor, store)")
+
+
+def test_a_number_question_without_bounds_and_two_versions_with_the_same_answer(
+    tmp_path: Path, sink: Definition
+) -> None:
+    v1 = write_definition(tmp_path, SINK_YAML.replace(
+        "{id: temp, type: number, text: Temperature outside?, min: -40, max: 50}",
+        "{id: temp, type: number, text: Temperature outside?}"), "v1.yaml")
+    v2 = write_definition(tmp_path, SINK_YAML.replace(
+        "{id: temp, type: number, text: Temperature outside?, min: -40, max: 50}",
+        "{id: temp, type: number, text: Temperature?}"), "v2.yaml")
+    db = tmp_path / "a.db"
+    fill(db, v1, [S({"temp": 1e6, "nps": 9}), S({"temp": -1e6, "nps": 3})])
+    fill(db, v2, [S({"temp": 1e6, "nps": 9})])
+    r = scored(db)
+    mean = metric(r, "number_mean", question="temp")
+    assert mean.estimate == stats.mean_t([1e6, -1e6, 1e6])
+    assert mean.details == {"scale": [None, None]} and mean.subject == "Temperature?"
+    nps = metric(r, "nps", question="nps")
+    assert nps.estimate.n == 3 and nps.details["promoters"] == 2

@@ -962,3 +962,13 @@ def test_mean_t_counts_edges() -> None:
     assert mean_t_counts({4.0: 3, 5.0: 0}, 0.9) == Estimate(4.0, 4.0, 4.0, 3, 0.9)
     assert mean_t_counts({math.nan: 2, 3.0: 1, 4.0: 1}) == mean_t([3.0, 4.0])
     assert mean_t_counts([(None, 2), (3.0, 1), (4.0, 1)]) == mean_t([3.0, 4.0])  # type: ignore[list-item]
+
+
+def test_estimate_stores_plain_floats() -> None:
+    est = Estimate(np.float64(2), np.int64(1), np.float32(3), np.int64(4), np.float64(0.9))
+    assert [type(x) for x in (est.value, est.low, est.high, est.confidence)] == [float] * 4
+    assert type(est.n) is int
+    assert Estimate(2, 1, 3, 4, 1).as_dict() == {"value": 2.0, "low": 1.0, "high": 3.0, "n": 4,
+                                                 "confidence": 1.0}
+    assert json.dumps(Estimate(2, 1, 3, 4, 1).as_dict()) == (
+        '{"value": 2.0, "low": 1.0, "high": 3.0, "n": 4, "confidence": 1.0}')
