@@ -13,6 +13,7 @@ import pytest
 from surveykit.definition.loader import Definition
 from surveykit.export import ExportOptions, export
 from surveykit.storage.queries import open_readonly
+from surveykit.storage.store import Store
 from surveykit.textsafe import safe_cell, starts_like_formula
 from tests.fixtures_data import OTHER_YAML, Run, S, fill, run_cli, sus_answers, write_definition
 
@@ -438,3 +439,20 @@ def test_r_reads_the_analysis_export_as_the_docs_say(tmp_path: Path, capsys: Cap
     res = subprocess.run([rscript, "-e", script], capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
     assert res.stdout.split() == ["007", "NA", "null", "TRUE", "3.5"]
+
+
+def test_a_boolean_meta_value_reads_true_or_false_in_csv(tmp_path: Path, capsys: Cap) -> None:
+    """As `score --by` groups it: `true`/`false`, never 1/0 or Python's True."""
+    d = write_definition(tmp_path)
+    path = tmp_path / "b.db"
+    with Store(path) as store:
+        for flag in (True, False):
+            sid = store.start_session(d, "run", meta={"returning": flag})
+            store.finish_session(sid, "completed")
+    for extra in ([], ["--for", "analysis"]):
+        out = tmp_path / f"out{len(extra)}"
+        code, _, err = run_cli(["export", str(path), "--out", str(out), *extra], capsys)
+        assert code == 0, err
+        (wide,) = out.glob("responses_*.csv")
+        rows = list(csv.DictReader(wide.open(encoding="utf-8")))
+        assert [r["meta.returning"] for r in rows] == ["true", "false"], extra

@@ -44,7 +44,11 @@ class Sink:
             self.f.writelines(encode(dict(zip(header, row, strict=True))) + "\n" for row in rows)
         elif not self.protect:
             self._csv.writerows(
-                [_JSON.encode(v) if isinstance(v, list | dict) else v for v in row] for row in rows
+                [
+                    _JSON.encode(v) if isinstance(v, list | dict | bool) else v
+                    for v in row
+                ]
+                for row in rows
             )
         elif self.check is None:
             # inline for speed: the same as [_csv_cell(v) for v in row] (ASCII first
@@ -86,6 +90,8 @@ _PLAIN = frozenset({int, float, type(None)})
 
 
 def _csv_cell(v: Any) -> Any:
-    if isinstance(v, list | dict):
+    # a true/false (meta data) reads as `true`/`false`, as `score --by` groups it,
+    # not as Python's True or a bare 1/0
+    if isinstance(v, list | dict | bool):
         v = json.dumps(v, ensure_ascii=False)
     return safe_cell(v)
