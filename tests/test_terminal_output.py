@@ -118,3 +118,15 @@ def test_simulate_start_too_late_is_one_clear_line(tmp_path: Path) -> None:
     ok = in_a_pipe(["simulate", str(tmp_path / "sink.yaml"), "-n", "3", "--db", str(db),
                     "--start", "9999-12-01", "--days", "29"], tmp_path)
     assert ok.returncode == 0, ok.stderr
+
+
+def test_merge_messages_show_control_characters_as_symbols(tmp_path: Path) -> None:
+    """A file name holding an escape sequence, echoed back in merge's error line,
+    reaches the terminal as symbols (run, kiosk, moderate and sync print through
+    the same `cli.base.echo`)."""
+    bad = tmp_path / f"{HOSTILE}.db"
+    bad.write_bytes(b"not a database")
+    code, out = on_a_terminal(["merge", str(bad), "--into", str(tmp_path / "all.db")], tmp_path)
+    assert code == 1
+    assert "kiosk" in out and "\x1b" not in out and "\x07" not in out
+    assert "␛]0;pwned␇kiosk" in out

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import click
 
 from surveykit.cli import cli
+from surveykit.cli.base import echo
 from surveykit.cli.common import UserError, db_option, load_definition, screen_preamble
 from surveykit.definition.loader import Definition
 from surveykit.pin import is_pin_hash
@@ -161,7 +162,7 @@ def kiosk_command(
         if result.reason == "pin"
         else f"stopped by {_signal_name(result.signal)}"
     )
-    click.echo(f"surveykit kiosk: {how}{summary}; answers in {db}", err=True)
+    echo(f"surveykit kiosk: {how}{summary}; answers in {db}", err=True)
     if lost:
         sys.exit(1)
 
@@ -172,9 +173,9 @@ def _recover(writer: KioskWriter, db: str) -> None:
         try:
             n = writer.recover(path)
         except (StorageError, OSError, ValueError, KeyError) as e:
-            click.echo(f"surveykit kiosk: {path} is kept for the next start: {e}", err=True)
+            echo(f"surveykit kiosk: {path} is kept for the next start: {e}", err=True)
             continue
-        click.echo(f"surveykit kiosk: wrote {n} kept answers and events from {path}", err=True)
+        echo(f"surveykit kiosk: wrote {n} kept answers and events from {path}", err=True)
 
 
 def _run(
@@ -193,12 +194,12 @@ def _run(
             try:
                 app.session.interrupt("crash")
             except Exception as e:  # the writer queues storage failures; this is a bug
-                click.echo(f"surveykit kiosk: could not close the session: {e}", err=True)
+                echo(f"surveykit kiosk: could not close the session: {e}", err=True)
         now = time.monotonic()
         crashes = [t for t in crashes if now - t < CRASH_WINDOW_S] + [now]
         if len(crashes) > CRASHES_ALLOWED:
             return None
-        click.echo("surveykit kiosk: the kiosk stopped unexpectedly; starting it again", err=True)
+        echo("surveykit kiosk: the kiosk stopped unexpectedly; starting it again", err=True)
         time.sleep(1.0)
 
 
@@ -215,14 +216,14 @@ def _close(writer: KioskWriter, wait_s: float = 5.0) -> int:
         try:
             path = writer.spill()
         except OSError as e:
-            click.echo(
+            echo(
                 f"surveykit kiosk: {n} answers/events could not be saved ({writer.last_error}) "
                 f"nor kept in a file ({e}); here they are as JSON:",
                 err=True,
             )
-            click.echo(writer.spill_text(), err=True)
+            echo(writer.spill_text(), err=True)
             return n
-        click.echo(
+        echo(
             f"surveykit kiosk: {n} answers/events could not be saved yet ({writer.last_error}). "
             f"They are kept in {path} and written into the database the next time "
             "`surveykit kiosk` starts with it.",

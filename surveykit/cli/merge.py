@@ -7,6 +7,7 @@ import sys
 import click
 
 from surveykit.cli import cli
+from surveykit.cli.base import echo
 from surveykit.storage.merge import merge_files
 
 
@@ -40,7 +41,7 @@ def merge_cmd(sources: tuple[str, ...], dest: str, batch: int) -> None:
     failed = False
     for r in results:
         if r.error:
-            click.echo(f"Error: {r.error} (nothing merged from it)", err=True)
+            echo(f"Error: {r.error} (nothing merged from it)", err=True)
             failed = True
             continue
         parts = [f"{_n(r.copied, 'session')} copied", f"{r.identical:,} already there"]
@@ -49,9 +50,9 @@ def merge_cmd(sources: tuple[str, ...], dest: str, batch: int) -> None:
         if r.in_progress:
             parts.append(f"{r.in_progress:,} in progress left for later")
         device = f" (device {r.device_id})" if r.device_id else ""
-        click.echo(f"{r.path}{device}: " + ", ".join(parts))
+        echo(f"{r.path}{device}: " + ", ".join(parts))
         for uuid in r.conflict_uuids:
-            click.echo(
+            echo(
                 f"  conflict: session {uuid} differs from the copy already in {dest}; "
                 "the incoming copy is kept in merge_conflicts",
                 err=True,
@@ -75,6 +76,6 @@ def merge_cmd(sources: tuple[str, ...], dest: str, batch: int) -> None:
         summary += f", {waiting:,} in progress left for later"
     if errors:
         summary += f", {_n(errors, 'source')} not merged"
-    click.echo(summary)
+    echo(summary)
     if conflicts or errors or failed:
         sys.exit(1)

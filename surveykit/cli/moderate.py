@@ -14,6 +14,7 @@ import sys
 import click
 
 from surveykit.cli import cli
+from surveykit.cli.base import echo
 from surveykit.cli.common import (
     UserError,
     db_option,
@@ -84,7 +85,7 @@ def moderate(
     finally:
         store.close()
     if app.stopped_by is not None:
-        click.echo(
+        echo(
             "surveykit moderate: stopped by a signal; the session is saved as interrupted. "
             "Run the same command again to resume it.",
             err=True,

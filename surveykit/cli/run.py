@@ -14,6 +14,7 @@ import sys
 import click
 
 from surveykit.cli import cli
+from surveykit.cli.base import echo
 from surveykit.cli.common import (
     UserError,
     database_preamble,
@@ -149,7 +150,7 @@ def run_command(
     line = _summary(
         result, file=file, db=db, db_given=db_path is not None, participant=participant, plain=plain
     )
-    click.echo(f"surveykit: {line}", err=True)
+    echo(f"surveykit: {line}", err=True)
     if result.signal:
         sys.exit(exit_status_for_signal(result.signal))
     if plain and result.status == Status.INTERRUPTED:

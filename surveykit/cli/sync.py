@@ -7,7 +7,7 @@ import sys
 import click
 
 from surveykit.cli import cli
-from surveykit.cli.base import UserError, resolve_db
+from surveykit.cli.base import UserError, echo, resolve_db
 from surveykit.storage.store import Store
 
 
@@ -66,7 +66,7 @@ def sync_cmd(
     open_readonly(path).close()  # a surveykit database, not newer than this version
 
     def waiting(message: str, delay: float) -> None:
-        click.echo(f"{message}; retrying in {delay:.1f} s", err=True)
+        echo(f"{message}; retrying in {delay:.1f} s", err=True)
 
     retry = Retry(retries=retries, max_wait_s=max_wait, on_wait=waiting)
     shown = mask(target) if target else "the server named by PGSERVICE/PGHOST"
@@ -80,7 +80,7 @@ def sync_cmd(
         except SyncError as e:
             raise UserError(str(e)) from None
     for uuid in result.conflicts:
-        click.echo(
+        echo(
             f"  conflict: session {uuid} differs from the server's copy; the server keeps its "
             "copy, the incoming one is in sync_conflicts",
             err=True,
@@ -102,25 +102,25 @@ def sync_cmd(
         line += f", {_n(conflicts, 'earlier conflict')} still unresolved (in sync_conflicts)"
     if result.in_progress:
         line += f", {result.in_progress:,} in progress left for later"
-    click.echo(line)
+    echo(line)
     if conflicts:
         sys.exit(1)
 
 
 def _print_status(shown: str, server_id: str, rows: list) -> None:
-    click.echo(f"server {shown} (id {server_id})")
+    echo(f"server {shown} (id {server_id})")
     header = f"{'device id':<38} {'closed':>8} {'on server':>10} {'missing':>8} {'in progress':>12}"
-    click.echo(header)
+    echo(header)
     missing_total = 0
     for r in rows:
         missing = r.closed - r.on_server
         missing_total += missing
-        click.echo(
+        echo(
             f"{r.device_id or '(none)':<38} {r.closed:>8,} {r.on_server:>10,} {missing:>8,} "
             f"{r.in_progress:>12,}"
         )
     closed = sum(r.closed for r in rows)
     if missing_total:
-        click.echo(f"{missing_total:,} of {closed:,} closed sessions are not on the server yet")
+        echo(f"{missing_total:,} of {closed:,} closed sessions are not on the server yet")
     else:
-        click.echo(f"all {closed:,} closed sessions are on the server")
+        echo(f"all {closed:,} closed sessions are on the server")
