@@ -14,7 +14,14 @@ from surveykit.cli.base import UserError, resolve_db
 from surveykit.definition.loader import Definition, load
 from surveykit.storage.store import StorageError
 
-__all__ = ["UserError", "check_writable", "db_option", "load_definition", "resolve_db"]
+__all__ = [
+    "UserError",
+    "check_writable",
+    "db_option",
+    "load_definition",
+    "resolve_db",
+    "site_option",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -29,6 +36,29 @@ def db_option(f: F) -> F:
         envvar="SURVEYKIT_DB",
         show_envvar=True,
         help="SQLite file to write (default ./surveykit.db).",
+    )(f)
+
+
+def _check_site(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    site = value.strip()
+    if not site or len(site) > 64 or any(not ch.isprintable() for ch in site):
+        raise click.BadParameter("a site is a name of 1 to 64 printable characters, e.g. lyon")
+    return site
+
+
+def site_option(f: F) -> F:
+    """`--site NAME` (or $SURVEYKIT_SITE), stored with every session started."""
+    return click.option(
+        "--site",
+        metavar="NAME",
+        default=None,
+        envvar="SURVEYKIT_SITE",
+        show_envvar=True,
+        callback=_check_site,
+        help="Site this device runs at (e.g. lyon), stored with each session. "
+        "A participant code may repeat at another site: they are different people.",
     )(f)
 
 

@@ -19,7 +19,13 @@ from typing import TYPE_CHECKING
 import click
 
 from surveykit.cli import cli
-from surveykit.cli.common import UserError, db_option, load_definition, screen_preamble
+from surveykit.cli.common import (
+    UserError,
+    db_option,
+    load_definition,
+    screen_preamble,
+    site_option,
+)
 from surveykit.definition.loader import Definition
 from surveykit.pin import is_pin_hash
 from surveykit.storage.kiosk_writer import KioskWriter, find_spills
@@ -108,6 +114,7 @@ def _pin_hash(option: str | None, from_file: str | None) -> str:
     help="Seconds to wait for a database locked by another program before keeping the "
     "answer in memory and trying again later.",
 )
+@site_option
 def kiosk_command(
     file: str,
     db_path: str | None,
@@ -115,6 +122,7 @@ def kiosk_command(
     pin_hash: str | None,
     old_pin_hash: str | None,
     busy_timeout: float,
+    site: str | None,
 ) -> None:
     """Run FILE as an unattended kiosk: welcome → questions → thank-you, forever.
 
@@ -144,7 +152,7 @@ def kiosk_command(
         writer.register_definition(definition)
         writer.store.mark_orphans_interrupted(survey.id)
         _recover(writer, db)
-        result = _run(definition, writer, device=device, pin=pin)
+        result = _run(definition, writer, device=device, pin=pin, site=site)
     finally:
         lost = _close(writer)
     counts = result.counts if result else None
@@ -178,14 +186,19 @@ def _recover(writer: KioskWriter, db: str) -> None:
 
 
 def _run(
-    definition: Definition, writer: KioskWriter, *, device: str, pin: str
+    definition: Definition,
+    writer: KioskWriter,
+    *,
+    device: str,
+    pin: str,
+    site: str | None = None,
 ) -> KioskResult | None:
     """Run the app; restart it (the session in progress saved as interrupted) if it crashes."""
     from surveykit.tui.kiosk_app import KioskApp
 
     crashes: list[float] = []
     while True:
-        app = KioskApp(definition, writer, device=device, pin_hash=pin)
+        app = KioskApp(definition, writer, device=device, pin_hash=pin, site=site)
         result = app.run()
         if result is not None:
             return result

@@ -20,6 +20,7 @@ from surveykit.cli.common import (
     exit_status_for_signal,
     load_definition,
     screen_preamble,
+    site_option,
 )
 
 
@@ -35,7 +36,10 @@ from surveykit.cli.common import (
 )
 @click.option("--device", metavar="NAME", help="Stored with the session (e.g. lab-laptop-2).")
 @db_option
-def moderate(file: str, participant: str | None, device: str | None, db_path: str | None) -> None:
+@site_option
+def moderate(
+    file: str, participant: str | None, device: str | None, db_path: str | None, site: str | None
+) -> None:
     """Moderate a usability study: timed tasks with one-key outcome coding.
 
     \b
@@ -64,7 +68,7 @@ def moderate(file: str, participant: str | None, device: str | None, db_path: st
         resumed = False
         if participant is not None:
             try:
-                study, resumed = open_study(store, definition, participant, device=device)
+                study, resumed = open_study(store, definition, participant, device=device, site=site)
             except StudyError as e:
                 raise UserError(str(e)) from None
         from surveykit.tui.moderate_app import ModerateApp
@@ -75,6 +79,7 @@ def moderate(file: str, participant: str | None, device: str | None, db_path: st
             study=study,
             resumed=resumed,
             device=device,
+            site=site,
         )
         app.run()
     finally:

@@ -20,6 +20,7 @@ from surveykit.cli.common import (
     exit_status_for_signal,
     load_definition,
     screen_preamble,
+    site_option,
 )
 from surveykit.definition.loader import Definition
 from surveykit.session.run import ERROR, ResumeRefused, RunResult, plan_resume
@@ -35,12 +36,19 @@ def _plan_resume(
     mode: str,
     resume: bool,
     source: str,
+    site: str | None = None,
 ) -> SessionRow | None:
     """The session to continue, by the session layer's resume policy (a refusal is a
     user error)."""
     try:
         return plan_resume(
-            store, definition, participant=participant, mode=mode, resume=resume, source=source
+            store,
+            definition,
+            participant=participant,
+            mode=mode,
+            resume=resume,
+            source=source,
+            site=site,
         )
     except ResumeRefused as e:
         raise UserError(str(e)) from None
@@ -65,6 +73,7 @@ def _plan_resume(
     is_flag=True,
     help="Continue the unfinished session (of --participant, or without one) at once, without asking.",
 )
+@site_option
 def run_command(
     file: str,
     db_path: str | None,
@@ -72,6 +81,7 @@ def run_command(
     device: str | None,
     preview: bool,
     resume: bool,
+    site: str | None,
 ) -> None:
     """Run FILE for one participant in this terminal.
 
@@ -94,7 +104,13 @@ def run_command(
     store = Store(db)
     try:
         candidate = _plan_resume(
-            store, definition, participant=participant, mode=mode, resume=resume, source=file
+            store,
+            definition,
+            participant=participant,
+            mode=mode,
+            resume=resume,
+            source=file,
+            site=site,
         )
         from surveykit.tui.run_app import RunApp
 
@@ -106,6 +122,7 @@ def run_command(
             device=device,
             resume=candidate,
             ask_resume=not resume,
+            site=site,
         )
         result = app.run()
     finally:
@@ -114,14 +131,27 @@ def run_command(
         raise UserError("the survey stopped unexpectedly (see the message above)")
     if result.status == ERROR:
         raise StorageError(result.error or "cannot write to the database")
-    line = _summary(result, file=file, db=db, db_given=db_path is not None, participant=participant)
+    line = _summary(
+        result,
+        file=file,
+        db=db,
+        db_given=db_path is not None,
+        participant=participant,
+        site=site,
+    )
     click.echo(f"surveykit: {line}", err=True)
     if result.signal:
         sys.exit(exit_status_for_signal(result.signal))
 
 
 def _summary(
-    result: RunResult, *, file: str, db: str, db_given: bool, participant: str | None
+    result: RunResult,
+    *,
+    file: str,
+    db: str,
+    db_given: bool,
+    participant: str | None,
+    site: str | None = None,
 ) -> str:
     """The one line printed when the runner exits."""
     saved = f"{result.answers} answer{'' if result.answers == 1 else 's'} saved in {db}"
@@ -132,5 +162,6 @@ def _summary(
     if result.status == Status.INTERRUPTED:
         again = f"surveykit run {file}" + (f" --db {db}" if db_given else "")
         again += f" --participant {participant}" if participant else " --resume"
+        again += f" --site {site}" if site is not None else ""
         return f"session {result.session_id} interrupted; {saved}. Continue it with: {again}"
     return "no session was started"

@@ -114,8 +114,10 @@ class KioskApp(SurveykitApp[KioskResult]):
         flush_in_thread: bool = True,
         arm_delay_s: float = 0.6,
         pin_idle_s: float = 30.0,
+        site: str | None = None,
     ) -> None:
         super().__init__()
+        self.site = site
         # A kiosk never talks to devtools and never prints debug tracebacks on screen.
         self.features = frozenset(f for f in self.features if f == "headless")
         self.devtools = None
@@ -207,6 +209,7 @@ class KioskApp(SurveykitApp[KioskResult]):
             device=self.device,
             mono=self.mono,
             heading=self.survey.title,
+            site=self.site,
         )
         self.session.seed = f"{self.survey.id}:{self.device or ''}:{self.session.session_id}:{token}"
         self.phase = "survey"
