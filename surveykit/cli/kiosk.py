@@ -142,8 +142,9 @@ def kiosk_command(
     Customers: any key or a tap starts; arrows/digits/Enter or the mouse
     answer. Idle mid-survey: "Still there?", then the answers so far are saved
     (`abandoned`) and the welcome screen returns.
-    Staff: ctrl+q opens the PIN screen (Escape closes it); the right PIN closes
-    the kiosk. No other key leaves it. SIGTERM/SIGHUP/SIGINT stop it cleanly.
+    Staff: ctrl+q opens the PIN screen (Escape closes it; with --sync it shows
+    the sync state); the right PIN closes the kiosk. No other key leaves it.
+    SIGTERM/SIGHUP/SIGINT stop it cleanly.
     See docs/kiosk.md for autostart, several kiosks on one database, and
     what to do when the disk fails.
     """
