@@ -110,7 +110,7 @@ class ModerateApp(SurveykitApp[None]):
             ParticipantsScreen(
                 self.definition.survey.title,
                 rows,
-                suggest_participant(rows),
+                suggest_participant([r for r in rows if r.site == self.site]),
                 self.choose,
                 site=self.site,
             )

@@ -78,6 +78,7 @@ async def test_without_a_site_every_site_is_listed_and_theirs_are_not_opened(
             assert isinstance(screen, ParticipantsScreen)
             table = screen.query_one(DataTable)
             assert [str(c) for c in table.get_row_at(0)][:2] == ["oslo", "P1"]
+            assert screen.query_one(Input).value == "P1"  # nobody without a site yet
             await pilot.press("tab", "enter")
             await pilot.pause()
             assert isinstance(app.screen, ParticipantsScreen)

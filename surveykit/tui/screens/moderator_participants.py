@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from rich.markup import escape
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -53,7 +54,8 @@ class ParticipantsScreen(Screen[None]):
             )
             yield Static("", id="mod-participant-error")
             table: DataTable[str] = DataTable(id="mod-participant-table", cursor_type="row")
-            at = f" at {safe_display(self.site, multiline=False)}" if self.site is not None else ""
+            site = escape(safe_display(self.site, multiline=False)) if self.site is not None else ""
+            at = f" at {site}" if site else ""
             table.border_title = f"Participants so far{at} ({len(self.rows)})"
             yield table
         yield Static(
