@@ -324,11 +324,11 @@ def test_score_option_errors(tmp_path: Path, sink: Definition) -> None:
         ({"survey": "zzz"}, "no survey 'zzz' in the database (surveys: sink)"),
         ({"survey": "snik"}, "no survey 'snik' in the database; did you mean 'sink'?"),
         ({"by": ("mode", "mode")}, "each --by key may be given once"),
-        ({"by": ("qqq",)}, "cannot group by 'qqq': it is not one of mode, device, participant, "
-                           "status, day, week, month, language and no session has it in its meta data "
+        ({"by": ("qqq",)}, "cannot group by 'qqq': it is not one of mode, device, site, "
+                           "participant, status, day, week, month, language and no session has it in its meta data "
                            "(meta keys: floor, store)"),
         ({"by": ("meta.stor",)}, "cannot group by 'stor': it is not one of mode, device, "
-                                 "participant, status, day, week, month, language and no session has it "
+                                 "site, participant, status, day, week, month, language and no session has it "
                                  "in its meta data; did you mean 'store'?"),
     ]
     for options, message in cases:

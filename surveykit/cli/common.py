@@ -22,6 +22,7 @@ __all__ = [
     "load_definition",
     "localized",
     "resolve_db",
+    "site_option",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -37,6 +38,29 @@ def db_option(f: F) -> F:
         envvar="SURVEYKIT_DB",
         show_envvar=True,
         help="SQLite file to write (default ./surveykit.db).",
+    )(f)
+
+
+def _check_site(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    site = value.strip()
+    if not site or len(site) > 64 or any(not ch.isprintable() for ch in site):
+        raise click.BadParameter("a site is a name of 1 to 64 printable characters, e.g. lyon")
+    return site
+
+
+def site_option(f: F) -> F:
+    """`--site NAME` (or $SURVEYKIT_SITE), stored with every session started."""
+    return click.option(
+        "--site",
+        metavar="NAME",
+        default=None,
+        envvar="SURVEYKIT_SITE",
+        show_envvar=True,
+        callback=_check_site,
+        help="Site this device runs at (e.g. lyon), stored with each session. "
+        "A participant code may repeat at another site: they are different people.",
     )(f)
 
 

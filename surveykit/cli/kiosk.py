@@ -20,13 +20,20 @@ import click
 
 from surveykit.cli import cli
 from surveykit.cli.base import echo
-from surveykit.cli.common import UserError, db_option, load_definition, screen_preamble
+from surveykit.cli.common import (
+    UserError,
+    db_option,
+    load_definition,
+    screen_preamble,
+    site_option,
+)
 from surveykit.definition.loader import Definition
 from surveykit.pin import is_pin_hash
 from surveykit.storage.kiosk_writer import KioskWriter, find_spills
 from surveykit.storage.store import StorageError
 
 if TYPE_CHECKING:
+    from surveykit.session.kiosk_sync import KioskSync
     from surveykit.tui.kiosk_app import KioskResult
 
 #: Textual settings from the environment that could open a way out of a kiosk
@@ -109,6 +116,17 @@ def _pin_hash(option: str | None, from_file: str | None) -> str:
     help="Seconds to wait for a database locked by another program before keeping the "
     "answer in memory and trying again later.",
 )
+@site_option
+@click.option(
+    "--sync",
+    "sync_to",
+    metavar="URL",
+    default=None,
+    help="Also send each closed session to this central PostgreSQL "
+    "(postgresql://user@host/dbname, or 'service=fleet'), in the background; staff see "
+    "the sync state on the PIN screen. Password in ~/.pgpass rather than the URL. "
+    "See docs/fleet.md.",
+)
 def kiosk_command(
     file: str,
     db_path: str | None,
@@ -116,6 +134,8 @@ def kiosk_command(
     pin_hash: str | None,
     old_pin_hash: str | None,
     busy_timeout: float,
+    site: str | None,
+    sync_to: str | None,
 ) -> None:
     """Run FILE as an unattended kiosk: welcome → questions → thank-you, forever.
 
@@ -123,8 +143,9 @@ def kiosk_command(
     Customers: any key or a tap starts; arrows/digits/Enter or the mouse
     answer. Idle mid-survey: "Still there?", then the answers so far are saved
     (`abandoned`) and the welcome screen returns.
-    Staff: ctrl+q opens the PIN screen (Escape closes it); the right PIN closes
-    the kiosk. No other key leaves it. SIGTERM/SIGHUP/SIGINT stop it cleanly.
+    Staff: ctrl+q opens the PIN screen (Escape closes it; with --sync it shows
+    the sync state); the right PIN closes the kiosk. No other key leaves it.
+    SIGTERM/SIGHUP/SIGINT stop it cleanly.
     See docs/kiosk.md for autostart, several kiosks on one database, and
     what to do when the disk fails.
     """
@@ -136,18 +157,28 @@ def kiosk_command(
     if not survey.questions and not survey.after:
         raise UserError(f"{file} has no questions")
     pin = _pin_hash(pin_hash or old_pin_hash, survey.kiosk.pin_hash if survey.kiosk else None)
+    if sync_to is not None:
+        _check_sync_driver()
     db = screen_preamble("kiosk", db_path)
     device = device or socket.gethostname()
 
     writer = KioskWriter(db, busy_timeout_s=busy_timeout)
     lost = 0
+    sync: KioskSync | None = None
     try:
         writer.register_definition(definition)
         writer.store.mark_orphans_interrupted(survey.id)
         _recover(writer, db)
-        result = _run(definition, writer, device=device, pin=pin)
+        if sync_to is not None:
+            from surveykit.session.kiosk_sync import KioskSync
+
+            sync = KioskSync(db, sync_to)
+            sync.start()
+        result = _run(definition, writer, device=device, pin=pin, site=site, sync=sync)
     finally:
         lost = _close(writer)
+        if sync is not None:
+            _stop_sync(sync)
     counts = result.counts if result else None
     summary = ""
     if counts is not None:
@@ -179,14 +210,20 @@ def _recover(writer: KioskWriter, db: str) -> None:
 
 
 def _run(
-    definition: Definition, writer: KioskWriter, *, device: str, pin: str
+    definition: Definition,
+    writer: KioskWriter,
+    *,
+    device: str,
+    pin: str,
+    site: str | None = None,
+    sync: KioskSync | None = None,
 ) -> KioskResult | None:
     """Run the app; restart it (the session in progress saved as interrupted) if it crashes."""
     from surveykit.tui.kiosk_app import KioskApp
 
     crashes: list[float] = []
     while True:
-        app = KioskApp(definition, writer, device=device, pin_hash=pin)
+        app = KioskApp(definition, writer, device=device, pin_hash=pin, site=site, sync=sync)
         result = app.run()
         if result is not None:
             return result
@@ -201,6 +238,25 @@ def _run(
             return None
         echo("surveykit kiosk: the kiosk stopped unexpectedly; starting it again", err=True)
         time.sleep(1.0)
+
+
+def _check_sync_driver() -> None:
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        raise UserError(
+            "--sync needs the PostgreSQL driver: pip install 'surveykit[fleet]'"
+        ) from None
+
+
+def _stop_sync(sync: KioskSync) -> None:
+    """Stop the background sync (a few seconds for an attempt under way) and say where
+    it stands: what did not go yet goes at the next start, or with `surveykit sync`."""
+    from surveykit.storage.pg import mask
+
+    sync.stop(wait_s=5.0)
+    shown = mask(sync.target) if sync.target else "the server named by PGSERVICE/PGHOST"
+    echo(f"surveykit kiosk: sync to {shown}: {sync.state.line()}", err=True)
 
 
 def _close(writer: KioskWriter, wait_s: float = 5.0) -> int:

@@ -22,6 +22,7 @@ from surveykit.cli.common import (
     lang_option,
     load_definition,
     screen_preamble,
+    site_option,
 )
 
 
@@ -38,8 +39,14 @@ from surveykit.cli.common import (
 @click.option("--device", metavar="NAME", help="Stored with the session (e.g. lab-laptop-2).")
 @db_option
 @lang_option
+@site_option
 def moderate(
-    file: str, participant: str | None, device: str | None, db_path: str | None, lang: str | None
+    file: str,
+    participant: str | None,
+    device: str | None,
+    db_path: str | None,
+    lang: str | None,
+    site: str | None,
 ) -> None:
     """Moderate a usability study: timed tasks with one-key outcome coding.
 
@@ -69,7 +76,7 @@ def moderate(
         resumed = False
         if participant is not None:
             try:
-                study, resumed = open_study(store, definition, participant, device=device)
+                study, resumed = open_study(store, definition, participant, device=device, site=site)
             except StudyError as e:
                 raise UserError(str(e)) from None
         from surveykit.tui.moderate_app import ModerateApp
@@ -80,6 +87,7 @@ def moderate(
             study=study,
             resumed=resumed,
             device=device,
+            site=site,
         )
         app.run()
     finally:

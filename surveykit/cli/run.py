@@ -25,6 +25,7 @@ from surveykit.cli.common import (
     localized,
     plain_wanted,
     screen_preamble,
+    site_option,
 )
 from surveykit.definition.loader import Definition
 from surveykit.session.run import ERROR, ResumeRefused, RunResult, plan_resume
@@ -40,12 +41,19 @@ def _plan_resume(
     mode: str,
     resume: bool,
     source: str,
+    site: str | None = None,
 ) -> SessionRow | None:
     """The session to continue, by the session layer's resume policy (a refusal is a
     user error)."""
     try:
         return plan_resume(
-            store, definition, participant=participant, mode=mode, resume=resume, source=source
+            store,
+            definition,
+            participant=participant,
+            mode=mode,
+            resume=resume,
+            source=source,
+            site=site,
         )
     except ResumeRefused as e:
         raise UserError(str(e)) from None
@@ -77,6 +85,7 @@ def _plan_resume(
     "works with pipes. Also chosen by TERM=dumb and SURVEYKIT_PLAIN=1.",
 )
 @lang_option
+@site_option
 def run_command(
     file: str,
     db_path: str | None,
@@ -86,6 +95,7 @@ def run_command(
     resume: bool,
     plain: bool,
     lang: str | None,
+    site: str | None,
 ) -> None:
     """Run FILE for one participant in this terminal.
 
@@ -114,7 +124,13 @@ def run_command(
     store = Store(db)
     try:
         candidate = _plan_resume(
-            store, definition, participant=participant, mode=mode, resume=resume, source=file
+            store,
+            definition,
+            participant=participant,
+            mode=mode,
+            resume=resume,
+            source=file,
+            site=site,
         )
         if candidate is not None and lang is None and candidate.language:
             # a continued session goes on in the language it was started in
@@ -130,6 +146,7 @@ def run_command(
                 device=device,
                 resume=candidate,
                 ask_resume=not resume,
+                site=site,
             ).run()
         else:
             result = _run_screen(
@@ -140,6 +157,7 @@ def run_command(
                 device=device,
                 resume=candidate,
                 ask_resume=not resume,
+                site=site,
             )
     finally:
         store.close()
@@ -148,7 +166,13 @@ def run_command(
     if result.status == ERROR:
         raise StorageError(result.error or "cannot write to the database")
     line = _summary(
-        result, file=file, db=db, db_given=db_path is not None, participant=participant, plain=plain
+        result,
+        file=file,
+        db=db,
+        db_given=db_path is not None,
+        participant=participant,
+        plain=plain,
+        site=site,
     )
     echo(f"surveykit: {line}", err=True)
     if result.signal:
@@ -166,6 +190,7 @@ def _run_screen(
     device: str | None,
     resume: SessionRow | None,
     ask_resume: bool,
+    site: str | None = None,
 ) -> RunResult | None:
     """The full-screen runner (Textual is imported only here)."""
     from surveykit.tui.run_app import RunApp
@@ -178,6 +203,7 @@ def _run_screen(
         device=device,
         resume=resume,
         ask_resume=ask_resume,
+        site=site,
     )
     return app.run()
 
@@ -190,6 +216,7 @@ def _summary(
     db_given: bool,
     participant: str | None,
     plain: bool = False,
+    site: str | None = None,
 ) -> str:
     """The one line printed when the runner exits."""
     saved = f"{result.answers} answer{'' if result.answers == 1 else 's'} saved in {db}"
@@ -201,5 +228,6 @@ def _summary(
         again = f"surveykit run {file}" + (f" --db {db}" if db_given else "")
         again += f" --participant {participant}" if participant else " --resume"
         again += " --plain" if plain else ""
+        again += f" --site {site}" if site is not None else ""
         return f"session {result.session_id} interrupted; {saved}. Continue it with: {again}"
     return "no session was started"

@@ -57,7 +57,7 @@ def db_argument_or_option(db: str | None, db_path: str | None) -> str:
               show_default=True,
               help="Time on task over successful runs, or over every finished run.")
 @click.option("--by", "by", multiple=True, metavar="KEY",
-              help="Group by mode, device, participant, status, day, week, month, language, or a key of "
+              help="Group by mode, device, site, participant, status, day, week, month, language, or a key of "
                    "the session meta data (meta.KEY to be explicit). Repeat to cross groups.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (structure: docs/analysts.md).")
 @click.option("--csv", "as_csv", is_flag=True,

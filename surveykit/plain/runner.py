@@ -109,11 +109,13 @@ class PlainRunner:
         stdin: TextIO | None = None,
         stdout: TextIO | None = None,
         mono: Callable[[], float] = time.monotonic,
+        site: str | None = None,
     ) -> None:
         self.definition = definition
         self.survey = definition.survey
         self.opener = RunOpener(
-            store, definition, mode=mode, participant=participant, device=device, mono=mono
+            store, definition, mode=mode, participant=participant, device=device, mono=mono,
+            site=site,
         )
         self.mode = mode
         self.resume_candidate = resume

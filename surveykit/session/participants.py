@@ -36,6 +36,7 @@ class ParticipantRow:
     tasks_total: int
     resumable: bool  # its process is gone: running the console again resumes it
     open_elsewhere: bool  # another live process has it open
+    site: str | None = None  # the same code at two sites is two participants
 
     @property
     def label(self) -> str:
@@ -60,23 +61,38 @@ def check_participant_id(participant: str) -> str:
     return p
 
 
-def _moderated(store: Store, survey_id: str, participant: str | None = None) -> list[SessionRow]:
-    return [s for s in store.sessions(survey_id, participant=participant) if s.mode == Mode.MODERATE]
+_ALL_SITES = object()
+
+
+def _moderated(
+    store: Store, survey_id: str, participant: str | None = None, site: object = _ALL_SITES
+) -> list[SessionRow]:
+    return [
+        s
+        for s in store.sessions(survey_id, participant=participant)
+        if s.mode == Mode.MODERATE and (site is _ALL_SITES or s.site == site)
+    ]
 
 
 def _open_elsewhere(store: Store, s: SessionRow) -> bool:
     return s.status == Status.IN_PROGRESS and not store.is_orphan(s)
 
 
-def participants(store: Store, survey: Survey) -> list[ParticipantRow]:
-    """Every participant of a study so far, with their latest session's status."""
-    latest: dict[str, SessionRow] = {}
-    for s in _moderated(store, survey.id):
+def participants(
+    store: Store, survey: Survey, *, site: str | None = None
+) -> list[ParticipantRow]:
+    """Every participant of a study so far, with their latest session's status.
+
+    A participant is a code at a site: P3 at two sites is two participants. With
+    `site`, only that site's; without, every site's.
+    """
+    latest: dict[tuple[str | None, str], SessionRow] = {}
+    for s in _moderated(store, survey.id, site=site if site is not None else _ALL_SITES):
         if s.participant is not None:
-            latest[s.participant] = s
+            latest[(s.site, s.participant)] = s
     total = len(survey.tasks.items) if survey.tasks else 0
     rows = []
-    for p, s in latest.items():
+    for (_, p), s in latest.items():
         done = sum(1 for r in store.task_runs(s.id) if r["outcome"] is not None)
         elsewhere = _open_elsewhere(store, s)
         rows.append(
@@ -89,6 +105,7 @@ def participants(store: Store, survey: Survey) -> list[ParticipantRow]:
                 tasks_total=len(s.task_order or []) or total,
                 resumable=s.status in (Status.IN_PROGRESS, Status.INTERRUPTED) and not elsewhere,
                 open_elsewhere=elsewhere,
+                site=s.site,
             )
         )
     rows.sort(key=lambda r: r.session_id)
@@ -108,8 +125,12 @@ def open_study(
     *,
     device: str | None = None,
     now: Now = time.monotonic,
+    site: str | None = None,
 ) -> tuple[StudySession, bool]:
     """The participant's session: resumed if it was left unfinished, else a new one.
+
+    The participant is `participant` at `site` (None: sessions without a site);
+    the same code at another site is someone else.
 
     Returns (session, resumed). Refuses (StudyError) a participant who already
     completed the study or whose session is open in another live process.
@@ -121,13 +142,15 @@ def open_study(
             "(a file with a `tasks:` section); use `surveykit run` for a survey"
         )
     participant = check_participant_id(participant)
-    sessions = _moderated(store, survey.id, participant)
+    sessions = _moderated(store, survey.id, participant, site=site)
     latest = sessions[-1] if sessions else None
     if latest is None or latest.status == Status.ABANDONED:
-        return StudySession.begin(store, definition, participant, device=device, now=now), False
+        study = StudySession.begin(store, definition, participant, device=device, now=now, site=site)
+        return study, False
     if latest.status == Status.COMPLETED:
+        at = f" at site {site}" if site is not None else ""
         raise StudyError(
-            f"participant {participant} already completed {survey.id} "
+            f"participant {participant}{at} already completed {survey.id} "
             f"(session {latest.id}); use another participant id"
         )
     if _open_elsewhere(store, latest):

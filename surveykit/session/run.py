@@ -62,18 +62,24 @@ def unfinished(store: Store, session: SessionRow) -> bool:
 
 
 def resumable_session(
-    store: Store, survey_id: str, *, participant: str | None, mode: str
+    store: Store,
+    survey_id: str,
+    *,
+    participant: str | None,
+    mode: str,
+    site: str | None = None,
 ) -> SessionRow | None:
     """The session `run` should offer to continue, or None.
 
     With a participant: their latest session of this survey in this mode, if it
     is unfinished. Without one (`--resume` only): the latest unfinished session
-    that has no participant.
+    that has no participant. Only sessions of `site` (None: those without one):
+    a participant code may repeat at another site.
     """
     rows = [
         s
         for s in store.sessions(survey_id, participant=participant)
-        if s.mode == mode and s.participant == participant
+        if s.mode == mode and s.participant == participant and s.site == site
     ]
     if not rows:
         return None
@@ -92,12 +98,15 @@ def plan_resume(
     mode: str,
     resume: bool,
     source: str,
+    site: str | None = None,
 ) -> SessionRow | None:
     """The session to continue (offered, or at once with `resume`), or None for a new
     one. ResumeRefused when `resume` finds nothing it may continue."""
     if participant is None and not resume:
         return None  # an anonymous run is never offered someone else's session
-    candidate = resumable_session(store, definition.survey.id, participant=participant, mode=mode)
+    candidate = resumable_session(
+        store, definition.survey.id, participant=participant, mode=mode, site=site
+    )
     if candidate is not None and candidate.definition_sha256 != definition.sha256:
         if resume:
             raise ResumeRefused(
@@ -107,6 +116,7 @@ def plan_resume(
         return None
     if candidate is None and resume:
         who = f" for participant {participant}" if participant else " without a participant"
+        who += f" at site {site}" if site is not None else ""
         raise ResumeRefused(f"no unfinished '{definition.survey.id}' session{who} to continue")
     return candidate
 
@@ -124,8 +134,10 @@ class RunOpener:
         device: str | None = None,
         meta: dict[str, Any] | None = None,
         mono: Monotonic = time.monotonic,
+        site: str | None = None,
     ) -> None:
         self.store = store
+        self.site = site
         self.definition = definition
         self.mode = mode
         self.participant = participant
@@ -146,6 +158,7 @@ class RunOpener:
             device=self.device,
             meta=self.meta,
             mono=self.mono,
+            site=self.site,
         )
         session.seed = self._seed_for(session.session_id)
         if survey.intro:

@@ -142,8 +142,10 @@ class StudySession:
         *,
         device: str | None = None,
         now: Now = time.monotonic,
+        site: str | None = None,
     ) -> StudySession:
-        """A new session: the task order for this participant is computed and stored."""
+        """A new session: the task order for this participant is computed and stored
+        (counterbalanced per site: P1 at each site gets the first row of a latin square)."""
         survey = definition.survey
         if survey.tasks is None:
             raise StudyError(f"{survey.id} has no tasks: it is not a study")
@@ -155,6 +157,7 @@ class StudySession:
             device=device,
             task_order=order,
             meta={"task_order_method": survey.tasks.order},
+            site=site,
         )
         return cls(store, sid, survey, order, participant=participant, now=now)
 

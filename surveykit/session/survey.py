@@ -98,11 +98,12 @@ class SurveySession:
         meta: dict[str, Any] | None = None,
         mono: Monotonic = time.monotonic,
         heading: str | None = None,
+        site: str | None = None,
     ) -> SurveySession:
         """A new session, stored at once. Without `seed`, option order depends on the
         survey and session id."""
         sid = writer.start_session(
-            definition, mode, participant=participant, device=device, meta=meta
+            definition, mode, participant=participant, device=device, meta=meta, site=site
         )
         seed = seed if seed is not None else f"{definition.survey.id}:{sid}"
         return cls(writer, definition, sid, seed=seed, mode=mode, mono=mono, heading=heading)

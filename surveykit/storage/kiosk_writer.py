@@ -198,9 +198,12 @@ class KioskWriter:
         participant: str | None = None,
         device: str | None = None,
         meta: dict[str, Any] | None = None,
+        site: str | None = None,
     ) -> int:
         """A new session's id: the real one, or a provisional (negative) one while failing."""
         args = {"mode": mode, "participant": participant, "device": device, "meta": meta}
+        if site is not None:
+            args["site"] = site
         provisional = self._next_provisional
         self._next_provisional -= 1
         op = self._op("start_session", provisional, args, definition=definition)
@@ -385,6 +388,7 @@ class KioskWriter:
                     participant=a["participant"],
                     device=a["device"],
                     meta=a["meta"],
+                    site=a.get("site"),  # absent in spill files of older versions
                 )
                 if op.session < 0:
                     self._ids[op.session] = real

@@ -365,6 +365,17 @@ def pending_ids(store: Store, server_id: str) -> list[int]:
     ]
 
 
+def waiting(store: Store, server_id: str | None = None) -> int:
+    """How many closed sessions `server_id` has not acknowledged (default: the server
+    that acknowledged one last; with none, every closed session waits)."""
+    if server_id is None:
+        row = store.conn.execute(
+            "SELECT server_id FROM sync_state ORDER BY acked_at DESC LIMIT 1"
+        ).fetchone()
+        server_id = str(row[0]) if row else ""
+    return len(pending_ids(store, server_id))
+
+
 def push(
     store: Store,
     target: str,

@@ -94,6 +94,7 @@ def parse_moment(text: str, *, end_of_day: bool = False) -> str:
 BY_COLUMNS: dict[str, str] = {
     "mode": "s.mode",
     "device": "s.device",
+    "site": "s.site",
     "participant": "s.participant",
     "status": "s.status",
     "day": "substr(s.started_at, 1, 10)",

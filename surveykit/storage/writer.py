@@ -26,6 +26,7 @@ class SessionWriter(Protocol):
         participant: str | None = None,
         device: str | None = None,
         meta: dict[str, Any] | None = None,
+        site: str | None = None,
     ) -> int: ...
 
     def record_shown(

@@ -59,6 +59,7 @@ from surveykit.tui.screens.questions import QuestionsScreen
 from surveykit.vocabulary import Mode, Status
 
 if TYPE_CHECKING:
+    from surveykit.session.kiosk_sync import KioskSync
     from surveykit.session.questions import QuestionRun
     from surveykit.storage.kiosk_writer import KioskWriter
 
@@ -114,8 +115,14 @@ class KioskApp(SurveykitApp[KioskResult]):
         flush_in_thread: bool = True,
         arm_delay_s: float = 0.6,
         pin_idle_s: float = 30.0,
+        site: str | None = None,
+        sync: KioskSync | None = None,
     ) -> None:
         super().__init__()
+        self.site = site
+        #: the background sync to a central server (`--sync`): kicked when a session
+        #: closes; its state is shown to staff only, on the PIN screen
+        self.sync = sync
         # A kiosk never talks to devtools and never prints debug tracebacks on screen.
         self.features = frozenset(f for f in self.features if f == "headless")
         self.devtools = None
@@ -219,6 +226,7 @@ class KioskApp(SurveykitApp[KioskResult]):
             device=self.device,
             mono=self.mono,
             heading=self.survey.title,
+            site=self.site,
         )
         self.session.seed = f"{self.survey.id}:{self.device or ''}:{self.session.session_id}:{token}"
         self.phase = "survey"
@@ -251,6 +259,8 @@ class KioskApp(SurveykitApp[KioskResult]):
         assert self.session is not None
         self.session.complete()
         self.counts[Status.COMPLETED] += 1
+        if self.sync is not None:
+            self.sync.kick()
         self.session = None
         self._generation += 1
         self.phase = "thanks"
@@ -263,6 +273,8 @@ class KioskApp(SurveykitApp[KioskResult]):
             return
         self.session.idle_reset(self.idle.idle_s, self.idle_reset_s)
         self.counts[Status.ABANDONED] += 1
+        if self.sync is not None:
+            self.sync.kick()
         self.show_welcome()
 
     # --- the clock -------------------------------------------------------------------------
@@ -361,8 +373,15 @@ class KioskApp(SurveykitApp[KioskResult]):
             return
         if isinstance(self.screen, StillThereScreen):
             self.screen.dismiss(None)
+        sync = self.sync
         self.push_screen(
-            KioskPinScreen(self.gate, clock=self.mono, idle_s=self.pin_idle_s), self._pin_closed
+            KioskPinScreen(
+                self.gate,
+                clock=self.mono,
+                idle_s=self.pin_idle_s,
+                staff_line=(lambda: sync.state.line()) if sync is not None else None,
+            ),
+            self._pin_closed,
         )
 
     def _pin_closed(self, ok: bool | None) -> None:

@@ -82,8 +82,10 @@ class ModerateApp(SurveykitApp[None]):
         resumed: bool = False,
         device: str | None = None,
         now: Now = time.monotonic,
+        site: str | None = None,
     ) -> None:
         super().__init__()
+        self.site = site
         self.store = store
         self.definition = definition
         self.study = study
@@ -103,10 +105,14 @@ class ModerateApp(SurveykitApp[None]):
         if self.study is not None:
             self._open(self.study, self.resumed)
             return
-        rows = participants(self.store, self.definition.survey)
+        rows = participants(self.store, self.definition.survey, site=self.site)
         self.push_screen(
             ParticipantsScreen(
-                self.definition.survey.title, rows, suggest_participant(rows), self.choose
+                self.definition.survey.title,
+                rows,
+                suggest_participant([r for r in rows if r.site == self.site]),
+                self.choose,
+                site=self.site,
             )
         )
 
@@ -114,7 +120,12 @@ class ModerateApp(SurveykitApp[None]):
         """Open a participant's session (the participants screen calls this)."""
         try:
             study, resumed = open_study(
-                self.store, self.definition, participant, device=self.device, now=self.now
+                self.store,
+                self.definition,
+                participant,
+                device=self.device,
+                now=self.now,
+                site=self.site,
             )
         except (StudyError, StorageError) as e:
             return str(e)

@@ -67,6 +67,7 @@ class RunApp(SurveykitApp[RunResult]):
         ask_resume: bool = True,
         meta: dict[str, Any] | None = None,
         mono: Callable[[], float] = time.monotonic,
+        site: str | None = None,
     ) -> None:
         super().__init__()
         self.definition = definition
@@ -79,6 +80,7 @@ class RunApp(SurveykitApp[RunResult]):
             device=device,
             meta=meta,
             mono=mono,
+            site=site,
         )
         self.mode = mode
         self.resume_candidate = resume

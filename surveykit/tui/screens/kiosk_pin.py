@@ -11,6 +11,7 @@ stored, logged or put on screen.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from collections.abc import Callable
@@ -44,8 +45,11 @@ class KioskPinScreen(ModalScreen[bool]):
         *,
         clock: Callable[[], float] = time.monotonic,
         idle_s: float = 30.0,
+        staff_line: Callable[[], str] | None = None,
     ) -> None:
         super().__init__(classes="kiosk-modal")
+        #: a line for staff only (the sync state), redrawn with the countdown
+        self.staff_line = staff_line
         self.gate = gate
         self._clock = clock
         self.idle_s = idle_s
@@ -67,6 +71,8 @@ class KioskPinScreen(ModalScreen[bool]):
                 cancel = Button("Cancel (Esc)", id="kiosk-pin-cancel")
                 cancel.can_focus = False
                 yield cancel
+            if self.staff_line is not None:
+                yield Static("", id="kiosk-pin-staff", markup=False)
 
     def on_mount(self) -> None:
         self.refresh_state()
@@ -110,6 +116,9 @@ class KioskPinScreen(ModalScreen[bool]):
         dots.set_text(self._dots())
         line.update(message)
         ok.disabled = wait > 0
+        if self.staff_line is not None:
+            with contextlib.suppress(NoMatches):
+                self.query_one("#kiosk-pin-staff", Static).update(self.staff_line())
 
     # --- input ------------------------------------------------------------------------------
 

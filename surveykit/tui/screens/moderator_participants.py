@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar
+from typing import Any, ClassVar
 
+from rich.markup import escape
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -28,8 +29,11 @@ class ParticipantsScreen(Screen[None]):
         rows: list[ParticipantRow],
         suggestion: str,
         choose: Callable[[str], str | None],
+        *,
+        site: str | None = None,
     ) -> None:
         super().__init__(id="moderator-participants")
+        self.site = site
         self.study_title = title
         self.rows = rows
         self.suggestion = suggestion
@@ -50,7 +54,9 @@ class ParticipantsScreen(Screen[None]):
             )
             yield Static("", id="mod-participant-error")
             table: DataTable[str] = DataTable(id="mod-participant-table", cursor_type="row")
-            table.border_title = f"Participants so far ({len(self.rows)})"
+            site = escape(safe_display(self.site, multiline=False)) if self.site is not None else ""
+            at = f" at {site}" if site else ""
+            table.border_title = f"Participants so far{at} ({len(self.rows)})"
             yield table
         yield Static(
             Text.assemble(
@@ -66,17 +72,21 @@ class ParticipantsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("Participant", "Status", "Tasks", "Started (UTC)", "Session")
-        for r in reversed(self.rows):  # latest first
+        sites = any(r.site is not None for r in self.rows)
+        columns = ["Participant", "Status", "Tasks", "Started (UTC)", "Session"]
+        table.add_columns(*(["Site", *columns] if sites else columns))
+        for i, r in reversed(list(enumerate(self.rows))):  # latest first
             status = Text(r.label, style="bold" if r.resumable else "")
-            table.add_row(
+            cells: list[Any] = [
                 Text(safe_display(r.participant, multiline=False)),
                 status,
                 f"{r.tasks_done}/{r.tasks_total}",
                 r.started_at[:16].replace("T", " "),
                 str(r.session_id),
-                key=r.participant,
-            )
+            ]
+            if sites:
+                cells.insert(0, Text(safe_display(r.site or "-", multiline=False)))
+            table.add_row(*cells, key=str(i))
         if not self.rows:
             table.display = False
         field = self.query_one(Input)
@@ -90,7 +100,16 @@ class ParticipantsScreen(Screen[None]):
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         if event.row_key.value is not None:
-            self._try(event.row_key.value)
+            row = self.rows[int(event.row_key.value)]
+            if row.site != self.site:
+                self.app.bell()
+                where = f"--site {row.site}" if row.site is not None else "no --site"
+                who = f"{row.participant} is at another site: open the console with {where}"
+                self.query_one("#mod-participant-error", Static).update(
+                    Text("✗ " + safe_display(who, multiline=False), style="bold")
+                )
+                return
+            self._try(row.participant)
 
     def _try(self, participant: str) -> None:
         problem = self.choose(participant)
