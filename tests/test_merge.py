@@ -426,3 +426,14 @@ def test_a_dest_that_is_not_a_surveykit_database_is_left_alone(tmp_path: Path, k
     code, _out, err = run_cli(["merge", str(a), "--into", str(dest)], capsys)
     assert code == 1 and "is not a surveykit database" in err and err.count("\n") == 1
     assert dest.read_bytes() == before
+
+
+def test_merged_sessions_bring_their_meta_columns(tmp_path: Path, capsys) -> None:
+    dest, src = tmp_path / "dest.db", tmp_path / "src.db"
+    live_session(dest)  # the survey is known here before the merge
+    with Store(src) as s:
+        sid = s.start_session(STORE_FEEDBACK, "kiosk", meta={"store": "north", "returning": True})
+        s.finish_session(sid, "completed")
+    assert run_cli(["merge", str(src), "--into", str(dest)], capsys)[0] == 0
+    assert q(dest, 'SELECT "meta.store", "meta.returning" FROM responses_store_feedback '
+                   "ORDER BY session_id") == [(None, None), ("north", "true")]

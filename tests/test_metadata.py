@@ -48,6 +48,7 @@ def test_metadata_describes_tables_views_and_columns(db: Path, capsys: Cap) -> N
     assert "SUS score" in tables["responses_checkout_study"]["columns"]["sus"]
     assert tables["responses_checkout_study"]["columns"]["find-shoes.outcome"].startswith(
         "Task find-shoes")
+    assert wide["columns"]["meta.simulated"].startswith("Session meta data 'simulated'")
     for name, entry in tables.items():
         assert all(entry["columns"].values()), name
 

@@ -284,6 +284,13 @@ def test_views_run_in_duckdb(sim_db: Path) -> None:
                        "AND value_label IS NOT NULL LIMIT 1").fetchone()[0]
     assert not got.startswith('"')
     mean = duck.execute('SELECT AVG(ces) FROM responses_store_feedback').fetchone()[0]
+    # meta columns: the same values (DuckDB's `->>` gives text, numbers included)
+    meta_sql = ('SELECT session_id, "meta.simulated", "meta.seed" FROM responses_store_feedback '
+                "ORDER BY session_id")
+    want_meta = [tuple(None if v is None else str(v) for v in r)
+                 for r in src.execute(meta_sql).fetchall()]
+    got_meta = [(str(r[0]), *r[1:]) for r in duck.execute(meta_sql).fetchall()]
+    assert got_meta == want_meta and want_meta[0][1] == "true"
     assert math.isclose(mean, src.execute("SELECT AVG(ces) FROM responses_store_feedback"
                                           ).fetchone()[0])
 
@@ -344,3 +351,61 @@ def test_question_ids_that_repeat_a_column_name(tmp_path: Path) -> None:
     assert row["status"] == "in_progress" and row["status_q"] == 4
     assert row["day"] == row["started_at"][:10] and row["day_q"] == "Monday"
     assert row["visit_other"] == "Tea" and row["visit_other_q"] == "typed"
+
+
+def test_meta_columns_are_typed_and_follow_new_keys(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import pandas as pd
+    d = write_definition(tmp_path)
+    db = tmp_path / "m.db"
+    fill(db, d, [S(meta={"design": "B", "returning": True, "age": 34}),
+                 S(meta={"design": "A", "returning": False, "age": 27.5}), S()])
+    conn = sqlite3.connect(db)
+    rows = q(conn, 'SELECT "meta.design", "meta.returning", "meta.age" FROM responses_sink '
+                   "ORDER BY session_id")
+    assert [tuple(r.values()) for r in rows] == [
+        ("B", "true", 34), ("A", "false", 27.5), (None, None, None)]
+    assert types(conn, "responses_sink", "meta.age") == {"integer", "real", "null"}
+    cols = [r[1] for r in conn.execute("PRAGMA table_info(responses_sink)")]
+    assert cols.index("meta.age") < cols.index("nps")  # after the session columns, as in CSV
+    # a later session brings a new key: the view gets its column, earlier rows NULL
+    fill(db, d, [S(meta={"store": "north", "age": 41})])
+    conn = sqlite3.connect(db)
+    frame = pd.read_sql("SELECT * FROM responses_sink ORDER BY session_id", conn)
+    assert frame["meta.store"].tolist()[-1] == "north"
+    assert frame["meta.store"].isna().sum() == 3
+    assert frame["meta.age"].dtype == "float64"  # a number, not text
+    assert frame["meta.age"].tolist()[:2] == [34, 27.5]
+    assert frame["meta.returning"].tolist()[:2] == ["true", "false"]
+    # the table, its triggers and the answer writes are untouched by meta keys
+    assert not [c for c in
+                (r[1] for r in conn.execute("PRAGMA table_info(wide_sink)")) if c.startswith("meta.")]
+    # the export's meta.* columns and the view agree
+    out = tmp_path / "out"
+    code, _, err = run_cli(["export", str(db), "--out", str(out)], capsys)
+    assert code == 0, err
+    csv = pd.read_csv(out / "responses_sink.csv", dtype=str, keep_default_na=False)
+    meta_cols = [c for c in csv.columns if c.startswith("meta.")]
+    assert meta_cols == ["meta.age", "meta.design", "meta.returning", "meta.store"]
+    view = q(conn, f"SELECT session_id, {', '.join(chr(34) + c + chr(34) for c in meta_cols)} "
+                   "FROM responses_sink ORDER BY session_id")
+    for line, row in zip(csv.to_dict("records"), view, strict=True):
+        assert int(line["session_id"]) == row["session_id"]
+        for c in meta_cols:
+            assert line[c] == ("" if row[c] is None else str(row[c])), c
+
+
+def test_meta_columns_survive_odd_keys_and_bad_json(tmp_path: Path) -> None:
+    d = write_definition(tmp_path)
+    db = tmp_path / "m.db"
+    fill(db, d, [S(meta={'a "quoted" key': "x", "dotted.key": 2, "nested": {"k": [1]}})])
+    conn = sqlite3.connect(db)
+    conn.execute("INSERT INTO sessions (survey_id, definition_sha256, mode, started_at, status, "
+                 "meta_json) SELECT survey_id, definition_sha256, mode, started_at, status, "
+                 "'not json' FROM sessions")
+    rows = q(conn, 'SELECT "meta.dotted.key" AS b, "meta.nested" AS c FROM responses_sink '
+                   "ORDER BY session_id")
+    assert rows == [{"b": 2, "c": '{"k":[1]}'}, {"b": None, "c": None}]
+    # a key with a `"` cannot be named by a JSON path: no column (the CSV has it)
+    assert not [r for r in conn.execute("PRAGMA table_info(responses_sink)") if '"' in r[1]]

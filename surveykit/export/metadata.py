@@ -14,7 +14,7 @@ from typing import Any
 
 from surveykit.export.codebook import _COMMON, _FIXED_DOCS
 from surveykit.storage import queries
-from surveykit.storage.wide import wide_spec
+from surveykit.storage.wide import meta_column, wide_spec
 
 TABLE_DOCS: dict[str, str] = {
     "definitions": "Every version of every survey definition, by the SHA-256 of its content.",
@@ -160,8 +160,11 @@ def datasette_metadata(conn: sqlite3.Connection, db_path: str | Path) -> dict[st
         spec = wide_spec(conn, survey_id)
         wide[spec.table] = (f"Typed wide table of '{title}' ({survey_id}): one row per "
                             "session, kept current as answers are written.", spec_cols)
+        view_cols = {**spec_cols, **{
+            meta_column(k): f"Session meta data '{k}': text, number, or true/false as text"
+            for k in spec.meta_keys}}
         wide[spec.view] = (f"'{title}' ({survey_id}): one typed row per session, one column "
-                           "per question; N/A is empty with a _na flag.", spec_cols)
+                           "per question; N/A is empty with a _na flag.", view_cols)
     for name, _kind in names:
         cols = _columns(conn, name)
         if name in wide:

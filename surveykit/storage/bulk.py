@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from surveykit.storage.store import StorageError, Store, encode_value
+from surveykit.storage.wide import ensure_meta_columns
 from surveykit.vocabulary import OUTCOMES, STATUSES, Mode
 
 
@@ -137,6 +138,12 @@ class BulkWriter:
                 "is_na, shown_at, answered_at, response_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 answers,
             )
+            meta: dict[str, set[str]] = {}
+            for s in self.pending:
+                meta.setdefault(s.survey_id, set()).update(str(k) for k in s.meta)
+            for survey_id, keys in meta.items():
+                if keys:  # a new meta key gets its `meta.<key>` column in responses_<survey>
+                    ensure_meta_columns(c, survey_id, sorted(keys))
             c.executemany(
                 "INSERT INTO task_runs (session_id, task_id, position, started_at, ended_at, "
                 "active_ms, outcome, errors, hints) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -34,6 +34,7 @@ from surveykit.storage.migrations import SCHEMA_VERSION
 from surveykit.storage.queries import open_readonly
 from surveykit.storage.store import StorageError, Store
 from surveykit.storage.views import create_wide_view
+from surveykit.storage.wide import ensure_meta_columns, meta_keys
 from surveykit.timeutil import iso_ms, utc_now
 from surveykit.vocabulary import CLOSED_STATUSES
 
@@ -292,11 +293,15 @@ def _merge_one(conn: sqlite3.Connection, src: str | Path, result: SourceResult, 
         conn.execute("DETACH DATABASE src")
         # Wide views of surveys new here (with the source detached: an unqualified
         # DROP VIEW would otherwise find the source's view of the same name).
-        if result.surveys:
+        if result.surveys or result.copied:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 for survey_id in sorted(result.surveys):
                     create_wide_view(conn, survey_id)
+                if result.copied:  # copied sessions may bring new meta keys
+                    for (survey_id,) in conn.execute(
+                        "SELECT DISTINCT survey_id FROM definitions").fetchall():
+                        ensure_meta_columns(conn, survey_id, meta_keys(conn, survey_id))
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from surveykit.ids import uuid7
 from surveykit.storage.migrations import NewerSchemaError, migrate
 from surveykit.storage.views import create_wide_view
+from surveykit.storage.wide import ensure_meta_columns
 from surveykit.timeutil import Monotonic, WallClock, iso_ms, utc_now
 from surveykit.vocabulary import (
     END_STATUSES,
@@ -132,6 +133,8 @@ class Store:
         self._wall = wall
         self._mono = mono
         self._clocks: dict[int, tuple[float, int]] = {}
+        # meta keys per survey that responses_<survey> already has a column for
+        self._meta_seen: dict[str, set[str]] = {}
         self.host = socket.gethostname()
         self.pid = os.getpid()
         self.conn = self._connect(busy_timeout_s)
@@ -334,6 +337,11 @@ class Store:
             session_id = int(cur.lastrowid or 0)
             self._clocks[session_id] = (self._mono(), 0)
             self._event(c, session_id, EventKind.SESSION_START, data={"mode": mode}, at=now)
+            seen = self._meta_seen.setdefault(definition.survey.id, set())
+            if meta and not set(meta) <= seen:
+                # a new meta key gets its `meta.<key>` column in responses_<survey>
+                ensure_meta_columns(c, definition.survey.id, [str(k) for k in meta])
+                seen.update(meta)
         return session_id
 
     def take_over(self, session_id: int) -> SessionRow:

@@ -13,7 +13,16 @@ variable, typed for analysis:
   score (`sus`, `umux_lite`: 0–100, computed as `surveykit score` does);
 * for studies `<task>.position`, `.outcome`, `.active_ms`, `.errors`, `.hints`,
   and questions asked after each task as `<task>.<id>`;
-* the session's columns (mode, participant, device, status, times, meta).
+* the session's columns (mode, participant, device, status, times, meta_json).
+
+The view adds `day` and one `meta.<key>` column per key found in the survey's
+`sessions.meta_json`, read from the row's `meta_json` (text as text, numbers as
+numbers, true/false as the text `true`/`false`: the values of the CSV export's
+`meta.<key>` columns). Meta is written once, when a session starts, so the keys
+live in the view, not the table: no trigger or answer write pays for them, and a
+read only parses `meta_json` for the rows it returns. The view is re-created when
+a session brings a new key (`Store.start_session`, `ensure_meta_columns`) and by
+`build_wide` (migrations, a new definition, merge).
 
 Triggers on `sessions`, `answers` and `task_runs` keep the table current, so
 every write path (the Store, `storage.bulk`, the kiosk's queued writer, or a
@@ -96,6 +105,7 @@ class WideSpec:
     keys: list[_Key] = field(default_factory=list)
     batteries: list[_Battery] = field(default_factory=list)
     tasks: list[str] = field(default_factory=list)
+    meta_keys: list[str] = field(default_factory=list)
 
 
 SESSION_COLUMNS: list[tuple[str, str, str]] = [
@@ -149,6 +159,31 @@ def _extras(conn: sqlite3.Connection, survey_id: str) -> dict[str, dict[str, boo
                 x["na"] = x["na"] or _flag(item.get("na", False))
                 x["other"] = x["other"] or _flag(item.get("other", False))
     return out
+
+
+def meta_keys(conn: sqlite3.Connection, survey_id: str) -> list[str]:
+    """Top-level keys of the survey's `sessions.meta_json` (as the CSV export finds
+    them) that a JSON path can name: a key with a `"` has no column in the view."""
+    return sorted(str(r[0]) for r in conn.execute(
+        "SELECT DISTINCT j.key FROM sessions s, json_each(CASE WHEN json_valid(s.meta_json) "
+        "AND json_type(s.meta_json) = 'object' THEN s.meta_json ELSE '{}' END) j "
+        "WHERE s.survey_id = ?", (survey_id,)) if '"' not in str(r[0]))
+
+
+def meta_column(key: str) -> str:
+    return f"meta.{key}"
+
+
+def _meta_expr(key: str) -> str:
+    """`meta.<key>` from the row's meta_json, in SQL that SQLite and DuckDB both run
+    (`->>` gives the plain value in both; SQLite's 1/0 for true/false becomes text)."""
+    path = lit(f'$."{key}"')
+    return (
+        f"CASE WHEN NOT json_valid(meta_json) THEN NULL "
+        f"WHEN json_type(meta_json, {path}) = 'true' THEN 'true' "
+        f"WHEN json_type(meta_json, {path}) = 'false' THEN 'false' "
+        f"ELSE meta_json ->> {path} END"
+    )
 
 
 def wide_spec(conn: sqlite3.Connection, survey_id: str) -> WideSpec:
@@ -243,6 +278,7 @@ def wide_spec(conn: sqlite3.Connection, survey_id: str) -> WideSpec:
             spec.columns.append(WideColumn(f"{task_id}.{name}", sqltype, "task", None, task_id))
         block("after_each", task_id)
     block("after", "")
+    spec.meta_keys = meta_keys(conn, survey_id)
     return spec
 
 
@@ -415,8 +451,32 @@ def _backfill(conn: sqlite3.Connection, spec: WideSpec) -> None:
 def _view_sql(spec: WideSpec) -> str:
     """`responses_<survey>`: the table's columns plus `day`, in standard SQL."""
     cols = [q(c.name) for c in spec.columns]
+    taken = {c.name.lower() for c in spec.columns} | {"day"}
+    meta: list[str] = []
+    for key in spec.meta_keys:
+        name = meta_column(key)
+        while name.lower() in taken:  # a question id like `meta.x`: the view cannot repeat it
+            name += "_meta"
+        taken.add(name.lower())
+        meta.append(f"{_meta_expr(key)} AS {q(name)}")
+    n = len(SESSION_COLUMNS)
+    cols[n:n] = meta
     cols.insert(7, "SUBSTR(started_at, 1, 10) AS day")
     return f"SELECT {', '.join(cols)} FROM {q(spec.table)}"
+
+
+def ensure_meta_columns(conn: sqlite3.Connection, survey_id: str, keys: list[str]) -> bool:
+    """Re-create `responses_<survey>` if it lacks a `meta.<key>` column for one of
+    `keys` (a session just brought a new meta key); the caller holds the
+    transaction. Only the view changes: the table, its triggers and writes do not."""
+    view = responses_view_name(survey_id)
+    have = {str(r[1]) for r in conn.execute(f"PRAGMA table_info({q(view)})")}
+    if not have or all(meta_column(k) in have or '"' in k for k in keys):
+        return False
+    spec = wide_spec(conn, survey_id)
+    conn.execute(f"DROP VIEW IF EXISTS {q(view)}")
+    conn.execute(f"CREATE VIEW {q(view)} AS {_view_sql(spec)}")
+    return True
 
 
 VALUE_LABELS_TABLE = """
