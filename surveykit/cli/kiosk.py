@@ -19,7 +19,14 @@ from typing import TYPE_CHECKING
 import click
 
 from surveykit.cli import cli
-from surveykit.cli.common import UserError, db_option, load_definition, screen_preamble
+from surveykit.cli.common import (
+    UserError,
+    chosen_theme,
+    db_option,
+    load_definition,
+    screen_preamble,
+    theme_option,
+)
 from surveykit.definition.loader import Definition
 from surveykit.pin import is_pin_hash
 from surveykit.storage.kiosk_writer import KioskWriter, find_spills
@@ -108,6 +115,7 @@ def _pin_hash(option: str | None, from_file: str | None) -> str:
     help="Seconds to wait for a database locked by another program before keeping the "
     "answer in memory and trying again later.",
 )
+@theme_option
 def kiosk_command(
     file: str,
     db_path: str | None,
@@ -115,6 +123,7 @@ def kiosk_command(
     pin_hash: str | None,
     old_pin_hash: str | None,
     busy_timeout: float,
+    theme: str | None,
 ) -> None:
     """Run FILE as an unattended kiosk: welcome → questions → thank-you, forever.
 
@@ -128,6 +137,7 @@ def kiosk_command(
     what to do when the disk fails.
     """
     lock_environment()
+    theme = chosen_theme(theme)
     definition = load_definition(file)
     survey = definition.survey
     if survey.is_study:
@@ -137,6 +147,7 @@ def kiosk_command(
     pin = _pin_hash(pin_hash or old_pin_hash, survey.kiosk.pin_hash if survey.kiosk else None)
     db = screen_preamble("kiosk", db_path)
     device = device or socket.gethostname()
+    theme = theme or (survey.kiosk.theme if survey.kiosk else None)
 
     writer = KioskWriter(db, busy_timeout_s=busy_timeout)
     lost = 0
@@ -144,7 +155,7 @@ def kiosk_command(
         writer.register_definition(definition)
         writer.store.mark_orphans_interrupted(survey.id)
         _recover(writer, db)
-        result = _run(definition, writer, device=device, pin=pin)
+        result = _run(definition, writer, device=device, pin=pin, theme=theme)
     finally:
         lost = _close(writer)
     counts = result.counts if result else None
@@ -178,7 +189,7 @@ def _recover(writer: KioskWriter, db: str) -> None:
 
 
 def _run(
-    definition: Definition, writer: KioskWriter, *, device: str, pin: str
+    definition: Definition, writer: KioskWriter, *, device: str, pin: str, theme: str | None = None
 ) -> KioskResult | None:
     """Run the app; restart it (the session in progress saved as interrupted) if it crashes."""
     from surveykit.tui.kiosk_app import KioskApp
@@ -186,6 +197,7 @@ def _run(
     crashes: list[float] = []
     while True:
         app = KioskApp(definition, writer, device=device, pin_hash=pin)
+        app.use_theme(theme)
         result = app.run()
         if result is not None:
             return result

@@ -16,11 +16,13 @@ import click
 from surveykit.cli import cli
 from surveykit.cli.common import (
     UserError,
+    chosen_theme,
     db_option,
     exit_status_for_signal,
     lang_option,
     load_definition,
     screen_preamble,
+    theme_option,
 )
 
 
@@ -37,8 +39,14 @@ from surveykit.cli.common import (
 @click.option("--device", metavar="NAME", help="Stored with the session (e.g. lab-laptop-2).")
 @db_option
 @lang_option
+@theme_option
 def moderate(
-    file: str, participant: str | None, device: str | None, db_path: str | None, lang: str | None
+    file: str,
+    participant: str | None,
+    device: str | None,
+    db_path: str | None,
+    lang: str | None,
+    theme: str | None,
 ) -> None:
     """Moderate a usability study: timed tasks with one-key outcome coding.
 
@@ -55,6 +63,7 @@ def moderate(
     from surveykit.session.participants import open_study
     from surveykit.storage.store import Store
 
+    theme = chosen_theme(theme)
     definition = load_definition(file, lang)
     if definition.survey.tasks is None:
         raise UserError(
@@ -80,6 +89,7 @@ def moderate(
             resumed=resumed,
             device=device,
         )
+        app.use_theme(theme)
         app.run()
     finally:
         store.close()

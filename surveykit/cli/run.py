@@ -16,6 +16,7 @@ import click
 from surveykit.cli import cli
 from surveykit.cli.common import (
     UserError,
+    chosen_theme,
     database_preamble,
     db_option,
     exit_status_for_signal,
@@ -24,6 +25,7 @@ from surveykit.cli.common import (
     localized,
     plain_wanted,
     screen_preamble,
+    theme_option,
 )
 from surveykit.definition.loader import Definition
 from surveykit.session.run import ERROR, ResumeRefused, RunResult, plan_resume
@@ -76,6 +78,7 @@ def _plan_resume(
     "works with pipes. Also chosen by TERM=dumb and SURVEYKIT_PLAIN=1.",
 )
 @lang_option
+@theme_option
 def run_command(
     file: str,
     db_path: str | None,
@@ -85,6 +88,7 @@ def run_command(
     resume: bool,
     plain: bool,
     lang: str | None,
+    theme: str | None,
 ) -> None:
     """Run FILE for one participant in this terminal.
 
@@ -100,6 +104,7 @@ def run_command(
     and quit are words to type. ctrl+d or the end of the input saves the
     session as interrupted.
     """
+    theme = chosen_theme(theme)
     definition = load_definition(file, lang)
     survey = definition.survey
     if survey.is_study and not preview:
@@ -139,6 +144,7 @@ def run_command(
                 device=device,
                 resume=candidate,
                 ask_resume=not resume,
+                theme=theme,
             )
     finally:
         store.close()
@@ -165,6 +171,7 @@ def _run_screen(
     device: str | None,
     resume: SessionRow | None,
     ask_resume: bool,
+    theme: str | None = None,
 ) -> RunResult | None:
     """The full-screen runner (Textual is imported only here)."""
     from surveykit.tui.run_app import RunApp
@@ -178,6 +185,7 @@ def _run_screen(
         resume=resume,
         ask_resume=ask_resume,
     )
+    app.use_theme(theme)
     return app.run()
 
 
