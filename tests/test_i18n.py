@@ -22,9 +22,13 @@ SOURCES = [
     REPO / "surveykit" / "plain" / "runner.py",
     REPO / "surveykit" / "tui" / "screens" / "questions.py",
     REPO / "surveykit" / "session" / "steps.py",  # the answer checks' messages
+    REPO / "surveykit" / "tui" / "screens" / "kiosk_still_there.py",
+    REPO / "surveykit" / "tui" / "screens" / "kiosk_thanks.py",
 ]
 #: module constants that are message ids (translated where they are used)
-MESSAGE_CONSTANTS = {"NEXT_LABEL", "FINISH_LABEL", "BACK_LABEL", "NA_DEFAULT", "OTHER_DEFAULT"}
+MESSAGE_CONSTANTS = {
+    "NEXT_LABEL", "FINISH_LABEL", "BACK_LABEL", "NA_DEFAULT", "OTHER_DEFAULT", "DEFAULT_THANKS"
+}
 
 
 def message_ids() -> list[str]:
@@ -73,6 +77,19 @@ def test_every_catalogue_has_every_message_with_its_placeholders(language: str) 
         if msgid:
             assert placeholders(msgstr) == placeholders(msgid), (language, msgid, msgstr)
     assert f"Language: {language}" in messages[""]
+
+
+def test_the_kiosk_screens_speak_the_session_language() -> None:
+    from surveykit.tui.screens.kiosk_still_there import countdown_text
+    from surveykit.tui.screens.kiosk_thanks import KioskThanksScreen
+
+    assert "Still there?" in message_ids() and "Thank you! Your answers have been saved." in message_ids()
+    assert countdown_text(1.0) == "This survey will start over in 1 second."
+    assert countdown_text(9.2, translator("fr")) == "Ce questionnaire recommencera dans 10 secondes."
+    assert countdown_text(0.5, translator("de")) == "Diese Umfrage beginnt in 1 Sekunde von vorn."
+    assert KioskThanksScreen("T", None, language="es").text == "¡Gracias! Sus respuestas se han guardado."
+    assert KioskThanksScreen("T", None, language="fr").text == "Merci ! Vos réponses ont été enregistrées."
+    assert KioskThanksScreen("T", "À bientôt", language="fr").text == "À bientôt"  # the file's outro
 
 
 def test_each_mo_is_its_po_compiled() -> None:

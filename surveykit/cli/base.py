@@ -6,6 +6,7 @@ definition loader, and with it pydantic and ruamel).
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from typing import IO
@@ -22,6 +23,12 @@ def resolve_db(db_path: str | None) -> str:
     from surveykit.storage.store import default_db_path
 
     return db_path or default_db_path()
+
+
+def dumb_terminal() -> bool:
+    """`TERM=dumb`: a terminal that understands no escape sequence at all (no bold,
+    no colour, no cursor moves), like a screen reader's console or an Emacs shell."""
+    return os.environ.get("TERM", "") == "dumb"
 
 
 _STYLES = re.compile(r"(\x1b\[1m|\x1b\[0m)")

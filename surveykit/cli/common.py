@@ -13,16 +13,19 @@ import click
 from surveykit.cli.base import UserError, resolve_db
 from surveykit.definition.loader import Definition, in_language, load
 from surveykit.storage.store import StorageError
+from surveykit.tui.themes import DEFAULT_THEME, check_theme, theme_names
 
 __all__ = [
     "UserError",
     "check_writable",
+    "chosen_theme",
     "db_option",
     "lang_option",
     "load_definition",
     "localized",
     "resolve_db",
     "site_option",
+    "theme_option",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -90,6 +93,28 @@ def lang_option(f: F) -> F:
         help="Language to ask in (one of the file's languages:, like de); default: "
         "the file's default_language.",
     )(f)
+
+
+def theme_option(f: F) -> F:
+    """`--theme NAME`: the colours of the screen (`surveykit.tui.themes`)."""
+    return click.option(
+        "--theme",
+        "theme",
+        metavar="NAME",
+        default=None,
+        help=f"Colours of the screen: {', '.join(theme_names())} (default {DEFAULT_THEME}). "
+        "NO_COLOR=1 draws it in greys.",
+    )(f)
+
+
+def chosen_theme(name: str | None) -> str | None:
+    """`name` when it is a theme (None stays None); a UserError naming the themes."""
+    if name is None:
+        return None
+    try:
+        return check_theme(name)
+    except ValueError as e:
+        raise UserError(f"--theme: {e}") from None
 
 
 def check_writable(path: str) -> None:

@@ -22,10 +22,12 @@ from surveykit.cli import cli
 from surveykit.cli.base import echo
 from surveykit.cli.common import (
     UserError,
+    chosen_theme,
     db_option,
     load_definition,
     screen_preamble,
     site_option,
+    theme_option,
 )
 from surveykit.definition.loader import Definition
 from surveykit.pin import is_pin_hash
@@ -127,6 +129,7 @@ def _pin_hash(option: str | None, from_file: str | None) -> str:
     "the sync state on the PIN screen. Password in ~/.pgpass rather than the URL. "
     "See docs/fleet.md.",
 )
+@theme_option
 def kiosk_command(
     file: str,
     db_path: str | None,
@@ -136,6 +139,7 @@ def kiosk_command(
     busy_timeout: float,
     site: str | None,
     sync_to: str | None,
+    theme: str | None,
 ) -> None:
     """Run FILE as an unattended kiosk: welcome → questions → thank-you, forever.
 
@@ -150,6 +154,7 @@ def kiosk_command(
     what to do when the disk fails.
     """
     lock_environment()
+    theme = chosen_theme(theme)
     definition = load_definition(file)
     survey = definition.survey
     if survey.is_study:
@@ -161,6 +166,7 @@ def kiosk_command(
         _check_sync_driver()
     db = screen_preamble("kiosk", db_path)
     device = device or socket.gethostname()
+    theme = theme or (survey.kiosk.theme if survey.kiosk else None)
 
     writer = KioskWriter(db, busy_timeout_s=busy_timeout)
     lost = 0
@@ -174,7 +180,7 @@ def kiosk_command(
 
             sync = KioskSync(db, sync_to)
             sync.start()
-        result = _run(definition, writer, device=device, pin=pin, site=site, sync=sync)
+        result = _run(definition, writer, device=device, pin=pin, site=site, sync=sync, theme=theme)
     finally:
         lost = _close(writer)
         if sync is not None:
@@ -217,6 +223,7 @@ def _run(
     pin: str,
     site: str | None = None,
     sync: KioskSync | None = None,
+    theme: str | None = None,
 ) -> KioskResult | None:
     """Run the app; restart it (the session in progress saved as interrupted) if it crashes."""
     from surveykit.tui.kiosk_app import KioskApp
@@ -224,6 +231,7 @@ def _run(
     crashes: list[float] = []
     while True:
         app = KioskApp(definition, writer, device=device, pin_hash=pin, site=site, sync=sync)
+        app.use_theme(theme)
         result = app.run()
         if result is not None:
             return result

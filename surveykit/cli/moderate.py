@@ -17,12 +17,14 @@ from surveykit.cli import cli
 from surveykit.cli.base import echo
 from surveykit.cli.common import (
     UserError,
+    chosen_theme,
     db_option,
     exit_status_for_signal,
     lang_option,
     load_definition,
     screen_preamble,
     site_option,
+    theme_option,
 )
 
 
@@ -40,6 +42,7 @@ from surveykit.cli.common import (
 @db_option
 @lang_option
 @site_option
+@theme_option
 def moderate(
     file: str,
     participant: str | None,
@@ -47,6 +50,7 @@ def moderate(
     db_path: str | None,
     lang: str | None,
     site: str | None,
+    theme: str | None,
 ) -> None:
     """Moderate a usability study: timed tasks with one-key outcome coding.
 
@@ -63,6 +67,7 @@ def moderate(
     from surveykit.session.participants import open_study
     from surveykit.storage.store import Store
 
+    theme = chosen_theme(theme)
     definition = load_definition(file, lang)
     if definition.survey.tasks is None:
         raise UserError(
@@ -89,6 +94,7 @@ def moderate(
             device=device,
             site=site,
         )
+        app.use_theme(theme)
         app.run()
     finally:
         store.close()

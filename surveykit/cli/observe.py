@@ -14,10 +14,12 @@ import click
 from surveykit.cli import cli
 from surveykit.cli.common import (
     UserError,
+    chosen_theme,
     db_option,
     exit_status_for_signal,
     load_definition,
     screen_preamble,
+    theme_option,
 )
 
 
@@ -27,8 +29,14 @@ from surveykit.cli.common import (
 @click.option("--code", "-c", metavar="CODE", help="Follow the session with this join code.")
 @click.option("--as", "name", metavar="NAME", help="Your name, stored with your notes.")
 @db_option
+@theme_option
 def observe(
-    file: str, participant: str | None, code: str | None, name: str | None, db_path: str | None
+    file: str,
+    participant: str | None,
+    code: str | None,
+    name: str | None,
+    db_path: str | None,
+    theme: str | None,
 ) -> None:
     """Follow a moderated session of FILE read-only and take notes with #tags.
 
@@ -44,6 +52,7 @@ def observe(
     from surveykit.session.team import ObserverLink, find_session, live_sessions
     from surveykit.storage.store import Store
 
+    theme = chosen_theme(theme)
     definition = load_definition(file)
     survey = definition.survey
     if survey.tasks is None:
@@ -67,6 +76,7 @@ def observe(
             rows=lambda: live_sessions(store, survey.id),
             join=lambda sid: ObserverLink(store, sid, name=who),
         )
+        app.use_theme(theme)
         app.run()
     finally:
         store.close()

@@ -12,14 +12,24 @@ import sys
 import click
 
 from surveykit.cli import cli
-from surveykit.cli.common import UserError, db_option, exit_status_for_signal, screen_preamble
+from surveykit.cli.common import (
+    UserError,
+    chosen_theme,
+    db_option,
+    exit_status_for_signal,
+    screen_preamble,
+    theme_option,
+)
 
 
 @cli.command()
 @click.option("--code", "-c", metavar="CODE", help="The join code shown on the moderator's console.")
 @click.option("--participant", "-p", metavar="ID", help="Join this participant's open session.")
 @db_option
-def participant(code: str | None, participant: str | None, db_path: str | None) -> None:
+@theme_option
+def participant(
+    code: str | None, participant: str | None, db_path: str | None, theme: str | None
+) -> None:
     """Show a moderated session's participant screen on this terminal.
 
     Joins the session the moderator has open (by its join code, shown on the
@@ -33,6 +43,7 @@ def participant(code: str | None, participant: str | None, db_path: str | None) 
     from surveykit.session.team import ParticipantLink, find_session, live_sessions
     from surveykit.storage.store import Store
 
+    theme = chosen_theme(theme)
     db = screen_preamble("participant", db_path)
     store = Store(db)
     try:
@@ -49,6 +60,7 @@ def participant(code: str | None, participant: str | None, db_path: str | None) 
         app = ParticipantApp(
             link, join=lambda typed: ParticipantLink(store, find_session(store, code=typed).id)
         )
+        app.use_theme(theme)
         app.run()
     finally:
         store.close()

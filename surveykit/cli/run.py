@@ -17,6 +17,7 @@ from surveykit.cli import cli
 from surveykit.cli.base import echo
 from surveykit.cli.common import (
     UserError,
+    chosen_theme,
     database_preamble,
     db_option,
     exit_status_for_signal,
@@ -26,6 +27,7 @@ from surveykit.cli.common import (
     plain_wanted,
     screen_preamble,
     site_option,
+    theme_option,
 )
 from surveykit.definition.loader import Definition
 from surveykit.session.run import ERROR, ResumeRefused, RunResult, plan_resume
@@ -86,6 +88,7 @@ def _plan_resume(
 )
 @lang_option
 @site_option
+@theme_option
 def run_command(
     file: str,
     db_path: str | None,
@@ -96,6 +99,7 @@ def run_command(
     plain: bool,
     lang: str | None,
     site: str | None,
+    theme: str | None,
 ) -> None:
     """Run FILE for one participant in this terminal.
 
@@ -111,6 +115,7 @@ def run_command(
     and quit are words to type. ctrl+d or the end of the input saves the
     session as interrupted.
     """
+    theme = chosen_theme(theme)
     definition = load_definition(file, lang)
     survey = definition.survey
     if survey.is_study and not preview:
@@ -158,6 +163,7 @@ def run_command(
                 resume=candidate,
                 ask_resume=not resume,
                 site=site,
+                theme=theme,
             )
     finally:
         store.close()
@@ -191,6 +197,7 @@ def _run_screen(
     resume: SessionRow | None,
     ask_resume: bool,
     site: str | None = None,
+    theme: str | None = None,
 ) -> RunResult | None:
     """The full-screen runner (Textual is imported only here)."""
     from surveykit.tui.run_app import RunApp
@@ -205,6 +212,7 @@ def _run_screen(
         ask_resume=ask_resume,
         site=site,
     )
+    app.use_theme(theme)
     return app.run()
 
 

@@ -9,7 +9,7 @@ import sys
 import click
 
 from surveykit.cli import cli
-from surveykit.cli.base import UserError, echo, resolve_db
+from surveykit.cli.base import UserError, dumb_terminal, echo, resolve_db
 from surveykit.storage.queries import open_readonly, parse_moment
 
 # scoring (and scipy) is imported when `score` runs, not when any command starts.
@@ -125,5 +125,6 @@ def score_cmd(
     else:
         tty = sys.stdout.isatty()
         width = max(80, min(120, shutil.get_terminal_size((80, 24)).columns)) if tty else 80
-        echo(render_table(report, width=width, color=tty), nl=False, styled=True)
+        bold = tty and not dumb_terminal()  # bold headings; never a colour (NO_COLOR or not)
+        echo(render_table(report, width=width, color=bold), nl=False, styled=True)
 

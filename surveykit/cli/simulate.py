@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import click
 
 from surveykit.cli import cli
-from surveykit.cli.base import UserError, echo, resolve_db
+from surveykit.cli.base import UserError, dumb_terminal, echo, resolve_db
 from surveykit.cli.common import db_option, load_definition
 from surveykit.simulate import MODES, MixedDataError, SimOptions, simulate
 from surveykit.storage.store import Store
@@ -113,7 +113,7 @@ def simulate_cmd(
     path = resolve_db(db_path)
     with Store(path) as store:
         try:
-            if sys.stderr.isatty() and sessions >= 5000:
+            if sys.stderr.isatty() and not dumb_terminal() and sessions >= 5000:
                 with click.progressbar(length=sessions, label="Simulating", file=sys.stderr) as bar:
                     summary = simulate(definition, store, options, allow_mixed=allow_mixed,
                                        progress=bar.update)

@@ -325,6 +325,7 @@ class KioskSettings(_Model):
     #: The old unsalted form, still accepted (validate asks to re-hash it).
     exit_pin_sha256: Annotated[str, Field(pattern=SHA256_PATTERN)] | None = Field(default=None, description="Old, unsalted form of the staff PIN hash: still accepted, but validate warns; use exit_pin_hash.")
     welcome: str = Field(default="Tap or press any key to start", description="Text of the welcome screen.")
+    theme: Literal["dark", "light", "high-contrast"] | None = Field(default=None, description="Colours of the kiosk's screen: dark (the default), light or high-contrast; --theme overrides it.")
 
     @property
     def pin_hash(self) -> str | None:

@@ -6,6 +6,10 @@ Once the first screen is drawn it freezes the objects made at start-up out of
 the garbage collector's way (`gc.freeze()`), so that a full collection takes a
 millisecond or two instead of tens while someone is answering.
 
+Its colours come from one of the themes of `surveykit.tui.themes` (`dark`
+unless `use_theme` picks another); Textual itself honours `NO_COLOR` (it draws
+the screen in greys, with no hue).
+
 It also holds the one signal policy of every screen: SIGINT (from outside:
 `kill -INT`, a supervisor's ctrl+c; a ctrl+c typed in the app is a key),
 SIGTERM and SIGHUP all end the app the same way. `on_signal` asks the mode to
@@ -29,6 +33,9 @@ from typing import ClassVar, TypeVar
 from textual import constants
 from textual.app import App, CSSPathType
 from textual.driver import Driver
+from textual.theme import Theme
+
+from surveykit.tui.themes import DEFAULT_THEME, THEMES, check_theme
 
 STYLES = Path(__file__).parent / "styles"
 ReturnType = TypeVar("ReturnType")
@@ -58,6 +65,16 @@ class SurveykitApp(App[ReturnType]):
 
     #: the signal that ended the app (None: it ended some other way)
     stopped_by: int | None = None
+
+    def __init__(self) -> None:
+        super().__init__()
+        for name, colours in THEMES.items():
+            self.register_theme(Theme(name=name, **colours))
+        self.theme = DEFAULT_THEME
+
+    def use_theme(self, name: str | None) -> None:
+        """Show the app in theme `name` (`surveykit.tui.themes`; None: the default)."""
+        self.theme = check_theme(name or DEFAULT_THEME)
 
     def get_driver_class(self) -> type[Driver]:
         """Textual's terminal driver with surveykit's input policy (`surveykit.tui.driver`).

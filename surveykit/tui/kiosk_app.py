@@ -265,7 +265,11 @@ class KioskApp(SurveykitApp[KioskResult]):
         self._generation += 1
         self.phase = "thanks"
         self._thanks_until = self.mono() + self.thank_you_s
-        self._show(KioskThanksScreen(self.survey.title, self.survey.outro))
+        self._show(
+            KioskThanksScreen(
+                self.survey.title, self.survey.outro, language=self.definition.language
+            )
+        )
 
     def abandon(self) -> None:
         """Idle too long mid-survey: saved as `abandoned` (answers kept), back to welcome."""
@@ -295,7 +299,10 @@ class KioskApp(SurveykitApp[KioskResult]):
                     top.set_remaining(self.idle.remaining_s)
                 elif not isinstance(top, KioskPinScreen):
                     self.push_screen(
-                        StillThereScreen(self.idle.remaining_s), self._still_there_closed
+                        StillThereScreen(
+                            self.idle.remaining_s, language=self.definition.language
+                        ),
+                        self._still_there_closed,
                     )
                     top = self.screen
             elif isinstance(top, StillThereScreen):

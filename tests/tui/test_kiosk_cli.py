@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from click.testing import CliRunner
 
+from surveykit.cli import cli
 from surveykit.cli import kiosk as kiosk_cli
 from surveykit.definition.loader import load
 from surveykit.pin import hash_pin
@@ -110,7 +112,11 @@ class FakeApp:
         self.definition = definition
         self.phase = "welcome"
         self.session: SurveySession | None = None
+        self.theme: str | None = None
         FakeApp.made.append(self)
+
+    def use_theme(self, name: str | None) -> None:
+        self.theme = name
 
     def run(self) -> KioskResult | None:
         if FakeApp.crashes:
@@ -152,6 +158,39 @@ def test_a_kiosk_that_keeps_crashing_gives_up(
     writer = KioskWriter(tmp_path / "k.db")
     assert kiosk_cli._run(store_feedback, writer, device="d", pin="x") is None
     assert len(FakeApp.made) == kiosk_cli.CRASHES_ALLOWED + 1
+
+
+def test_a_restarted_kiosk_keeps_its_theme(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store_feedback: Any
+) -> None:
+    monkeypatch.setattr(kiosk_app, "KioskApp", FakeApp)
+    monkeypatch.setattr(kiosk_cli.time, "sleep", lambda s: None)
+    FakeApp.made, FakeApp.crashes = [], 1
+    writer = KioskWriter(tmp_path / "k.db")
+    kiosk_cli._run(store_feedback, writer, device="d", pin="x", theme="light")
+    assert [app.theme for app in FakeApp.made] == ["light", "light"]
+
+
+@pytest.mark.parametrize(("option", "expected"), [([], "high-contrast"), (["--theme", "light"], "light")])
+def test_the_theme_comes_from_the_kiosk_section_unless_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, option: list[str], expected: str
+) -> None:
+    path = tmp_path / "k.yaml"
+    path.write_text(
+        "surveykit: 1\nid: s\ntitle: S\nquestions: [nps]\n"
+        f"kiosk:\n  theme: high-contrast\n  exit_pin_sha256: {pin_sha256('2468')}\n"
+    )
+    seen: dict[str, Any] = {}
+
+    def fake_run(definition: Any, writer: Any, **kwargs: Any) -> KioskResult:
+        seen.update(kwargs)
+        return KioskResult("pin", counts=Counter())
+
+    monkeypatch.setattr(kiosk_cli, "screen_preamble", lambda command, db: str(tmp_path / "k.db"))
+    monkeypatch.setattr(kiosk_cli, "_run", fake_run)
+    result = CliRunner().invoke(cli, ["kiosk", str(path), *option])
+    assert result.exit_code == 0, result.output
+    assert seen["theme"] == expected
 
 
 def test_closing_with_writes_waiting_keeps_them_in_a_file_that_the_next_start_writes(

@@ -88,3 +88,22 @@ async def test_a_german_run(tmp_path: Path) -> None:
         (session,) = store.sessions("shop")
         assert session.language == "de"
         assert store.answers(session.id)[("", "visit")].value == "Browsing"
+
+
+async def test_a_french_customer_sees_french_kiosk_screens(tmp_path: Path) -> None:
+    """"Still there?" and the default thank-you come from the catalogue, in the
+    language picked on the welcome screen."""
+    k = kiosk(tmp_path, SHOP.replace("outro: {en: Thank you!, fr: Merci !, de: Danke!}\n", ""))
+    async with k.app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await k.later(pilot, 1)
+        await pilot.click("#kiosk-lang-2")  # Français
+        await pilot.pause()
+        await k.later(pilot, 30.1)  # idle: the countdown
+        text = k.text()
+        assert "Vous êtes toujours là ?" in text and "Touchez pour continuer" in text
+        assert "Ce questionnaire recommencera dans 15 secondes." in text
+        await k.keys(pilot, "x")  # carries on
+        await k.keys(pilot, "2", "enter")
+        assert k.app.phase == "thanks"
+        assert "Merci ! Vos réponses ont été enregistrées." in k.text()

@@ -10,16 +10,18 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
 
+from surveykit.i18n import translator
 from surveykit.tui.widgets import PlainText
 
 DEFAULT_THANKS = "Thank you! Your answers have been saved."
 
 
 class KioskThanksScreen(Screen[None]):
-    def __init__(self, title: str, text: str | None) -> None:
+    def __init__(self, title: str, text: str | None, *, language: str | None = None) -> None:
         super().__init__(classes="kiosk-screen")
         self.survey_title = title
-        self.text = text or DEFAULT_THANKS
+        #: the file's outro (already in the session's language), else ours in it
+        self.text = text or translator(language)(DEFAULT_THANKS)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="kiosk-thanks", classes="kiosk-card"):
