@@ -230,6 +230,9 @@ def test_kiosk_sync_option_runs_the_worker_and_reports_it_masked(
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             seen.update(kwargs)
 
+        def use_theme(self, name: str | None) -> None:
+            seen["theme"] = name
+
         def run(self) -> KioskResult:
             sync = seen["sync"]
             until(lambda: sync.state.phase == "synced")

@@ -194,6 +194,9 @@ class Captured:
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         Captured.made.append((args, kwargs))
 
+    def use_theme(self, name: str | None) -> None:
+        """As the real apps: the theme is chosen after the app is made."""
+
     def run(self) -> Any:
         return self.result
 
