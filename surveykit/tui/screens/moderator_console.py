@@ -13,7 +13,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -26,6 +26,7 @@ from surveykit.textsafe import safe_display
 from surveykit.tui.screens.moderator_confirm import ConfirmScreen
 from surveykit.tui.screens.moderator_error import NO_CODE, ErrorCodeScreen
 from surveykit.tui.screens.moderator_note import NoteScreen
+from surveykit.tui.widgets.study_layout import compose_study_body
 from surveykit.tui.widgets.task_timer import TaskTimer, whole_seconds
 from surveykit.vocabulary import Outcome
 
@@ -132,18 +133,7 @@ class ModeratorConsole(Screen[None]):
     # --- layout --------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Static(id="mod-header")
-        with Horizontal(id="mod-body"):
-            with VerticalScroll(id="mod-tasks", can_focus=False) as tasks:
-                tasks.border_title = "Tasks"
-                yield Static(id="mod-task-list")
-            with Vertical(id="mod-right"):
-                with VerticalScroll(id="mod-detail", can_focus=False):
-                    yield Static(id="mod-prompt")
-                with VerticalScroll(id="mod-log", can_focus=False) as log:
-                    log.border_title = "This task so far"
-                    yield Static(id="mod-log-lines")
-                yield TaskTimer(id="mod-timer")
+        yield from compose_study_body()
         yield Static(id="mod-guide")
         yield Static(id="mod-message")
         yield Static(id="mod-keys")
