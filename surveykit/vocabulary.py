@@ -15,15 +15,18 @@ from enum import StrEnum
 
 __all__ = [
     "CLOSED_STATUSES",
+    "DEFAULT_THEME",
     "END_STATUSES",
     "EVENT_KINDS",
     "MODES",
     "OUTCOMES",
     "STATUSES",
+    "THEME_NAMES",
     "EventKind",
     "Mode",
     "Outcome",
     "Status",
+    "Theme",
 ]
 
 
@@ -94,6 +97,15 @@ class EventKind(StrEnum):
     CRASH = "crash"
 
 
+class Theme(StrEnum):
+    """The colour themes of the full-screen apps (`--theme`, `kiosk.theme`); their
+    colours live with the front end (`surveykit.tui.themes`)."""
+
+    DARK = "dark"
+    LIGHT = "light"
+    HIGH_CONTRAST = "high-contrast"
+
+
 MODES: tuple[str, ...] = tuple(Mode)
 STATUSES: tuple[str, ...] = tuple(Status)
 #: The statuses a session can end with (everything but in_progress).
@@ -102,3 +114,5 @@ END_STATUSES: tuple[str, ...] = tuple(s for s in Status if s is not Status.IN_PR
 CLOSED_STATUSES: frozenset[str] = frozenset(END_STATUSES)
 OUTCOMES: tuple[str, ...] = tuple(Outcome)
 EVENT_KINDS: tuple[str, ...] = tuple(EventKind)
+THEME_NAMES: tuple[str, ...] = tuple(Theme)
+DEFAULT_THEME: str = Theme.DARK

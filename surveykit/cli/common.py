@@ -13,7 +13,7 @@ import click
 from surveykit.cli.base import UserError, resolve_db
 from surveykit.definition.loader import Definition, in_language, load
 from surveykit.storage.store import StorageError
-from surveykit.tui.themes import DEFAULT_THEME, check_theme, theme_names
+from surveykit.vocabulary import DEFAULT_THEME, THEME_NAMES
 
 __all__ = [
     "UserError",
@@ -102,7 +102,7 @@ def theme_option(f: F) -> F:
         "theme",
         metavar="NAME",
         default=None,
-        help=f"Colours of the screen: {', '.join(theme_names())} (default {DEFAULT_THEME}). "
+        help=f"Colours of the screen: {', '.join(THEME_NAMES)} (default {DEFAULT_THEME}). "
         "NO_COLOR=1 draws it in greys.",
     )(f)
 
@@ -111,10 +111,11 @@ def chosen_theme(name: str | None) -> str | None:
     """`name` when it is a theme (None stays None); a UserError naming the themes."""
     if name is None:
         return None
-    try:
-        return check_theme(name)
-    except ValueError as e:
-        raise UserError(f"--theme: {e}") from None
+    if name not in THEME_NAMES:
+        raise UserError(
+            f"--theme: unknown theme {name!r}: choose one of {', '.join(THEME_NAMES)}"
+        )
+    return name
 
 
 def check_writable(path: str) -> None:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-DEFAULT_THEME = "dark"
+from surveykit.vocabulary import DEFAULT_THEME, THEME_NAMES
+
+__all__ = ["DEFAULT_THEME", "THEMES", "check_theme", "theme_names"]
 
 #: name → the keyword arguments of `textual.theme.Theme` (its name aside)
 THEMES: dict[str, dict[str, Any]] = {
@@ -60,11 +62,12 @@ THEMES: dict[str, dict[str, Any]] = {
 
 def theme_names() -> list[str]:
     """The themes' names, as the commands list them."""
-    return list(THEMES)
+    return list(THEME_NAMES)
 
 
 def check_theme(name: str) -> str:
     """`name` if it is a theme; a ValueError naming the themes otherwise."""
-    if name not in THEMES:
-        raise ValueError(f"unknown theme {name!r}: choose one of {', '.join(THEMES)}")
+    if name not in THEME_NAMES:
+        raise ValueError(f"unknown theme {name!r}: choose one of {', '.join(THEME_NAMES)}")
     return name
+

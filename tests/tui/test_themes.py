@@ -90,3 +90,17 @@ async def test_no_color_draws_in_greys(monkeypatch: pytest.MonkeyPatch) -> None:
         assert any(isinstance(f, Monochrome) for f in app._filters)
     monkeypatch.delenv("NO_COLOR")
     assert not Plain().no_color
+
+
+def test_every_theme_of_the_vocabulary_has_its_colours_and_no_other() -> None:
+    from typing import get_args
+
+    from surveykit.definition.models import KioskSettings
+    from surveykit.tui.themes import THEMES
+    from surveykit.vocabulary import THEME_NAMES
+
+    assert tuple(THEMES) == THEME_NAMES
+    # the definition format offers the same names
+    field = KioskSettings.model_fields["theme"].annotation
+    offered = {a for arg in get_args(field) for a in get_args(arg)}
+    assert offered == set(THEME_NAMES)
