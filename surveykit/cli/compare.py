@@ -13,7 +13,7 @@ import click
 
 from surveykit.cli import cli
 from surveykit.cli.base import UserError, echo
-from surveykit.cli.score import confidence_level, db_argument_or_option, moment_option
+from surveykit.cli.score import db_argument_or_option, score_options
 from surveykit.storage.queries import open_readonly
 
 
@@ -129,21 +129,16 @@ def compare_cmd(
       surveykit compare surveykit.db --survey store-feedback --by device --json
     """
     from surveykit.scoring.compare import ROW_KEYS, compare_report
-    from surveykit.scoring.metrics import ScoreError, ScoreOptions, score
+    from surveykit.scoring.metrics import ScoreError, score
     from surveykit.textsafe import safe_cell
 
     if as_json and as_csv:
         raise click.UsageError("choose one of --json and --csv")
-    level = confidence_level(confidence)
-    options = ScoreOptions(
-        confidence=level,
-        survey=survey,
-        since=moment_option(since),
-        until=moment_option(until, end_of_day=True),
-        completed_only=completed_only,
-        partial_as_success=partial_as_success,
-        by=tuple(by),
+    options = score_options(
+        confidence=confidence, survey=survey, since=since, until=until,
+        completed_only=completed_only, partial_as_success=partial_as_success, by=by,
     )
+    level = options.confidence
     path = db_argument_or_option(db, db_path)
     conn = open_readonly(path)
     try:

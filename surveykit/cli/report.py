@@ -10,7 +10,7 @@ import click
 
 from surveykit.cli import cli
 from surveykit.cli.base import UserError, echo
-from surveykit.cli.score import confidence_level, db_argument_or_option, moment_option
+from surveykit.cli.score import db_argument_or_option, score_options
 from surveykit.storage.queries import open_readonly
 
 INSTALL_HINT = (
@@ -64,16 +64,11 @@ def report_cmd(
     except ImportError:
         raise UserError(INSTALL_HINT) from None
     from surveykit.report.html import build
-    from surveykit.scoring.metrics import ScoreError, ScoreOptions
+    from surveykit.scoring.metrics import ScoreError
 
-    options = ScoreOptions(
-        confidence=confidence_level(confidence),
-        survey=survey,
-        since=moment_option(since),
-        until=moment_option(until, end_of_day=True),
-        completed_only=completed_only,
-        partial_as_success=partial_as_success,
-        by=tuple(by),
+    options = score_options(
+        confidence=confidence, survey=survey, since=since, until=until,
+        completed_only=completed_only, partial_as_success=partial_as_success, by=by,
     )
     path = db_argument_or_option(db, db_path)
     conn = open_readonly(path)

@@ -5,12 +5,16 @@ from __future__ import annotations
 import io
 import shutil
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from surveykit.cli import cli
 from surveykit.cli.base import UserError, dumb_terminal, echo, resolve_db
 from surveykit.storage.queries import open_readonly, parse_moment
+
+if TYPE_CHECKING:
+    from surveykit.scoring.results import ScoreOptions
 
 # scoring (and scipy) is imported when `score` runs, not when any command starts.
 
@@ -30,6 +34,32 @@ def moment_option(value: str | None, *, end_of_day: bool = False) -> str | None:
         return parse_moment(value, end_of_day=end_of_day)
     except ValueError as e:
         raise click.BadParameter(str(e)) from None
+
+
+def score_options(
+    *,
+    confidence: float,
+    survey: str | None,
+    since: str | None,
+    until: str | None,
+    completed_only: bool,
+    partial_as_success: bool,
+    by: tuple[str, ...],
+    times: str = "success",
+) -> ScoreOptions:
+    """The scoring options from the filters that `score`, `report` and `compare` share."""
+    from surveykit.scoring.results import ScoreOptions
+
+    return ScoreOptions(
+        confidence=confidence_level(confidence),
+        survey=survey,
+        since=moment_option(since),
+        until=moment_option(until, end_of_day=True),
+        completed_only=completed_only,
+        partial_as_success=partial_as_success,
+        times=times,
+        by=tuple(by),
+    )
 
 
 def db_argument_or_option(db: str | None, db_path: str | None) -> str:
@@ -89,20 +119,14 @@ def score_cmd(
       surveykit score surveykit.db --survey store-feedback --by week
       surveykit score study.db --by device --confidence 90 --json
     """
-    from surveykit.scoring.metrics import ScoreError, ScoreOptions, score
+    from surveykit.scoring.metrics import ScoreError, score
     from surveykit.scoring.report import render_table, to_json, write_csv
 
     if as_json and as_csv:
         raise click.UsageError("choose one of --json and --csv")
-    options = ScoreOptions(
-        confidence=confidence_level(confidence),
-        survey=survey,
-        since=moment_option(since),
-        until=moment_option(until, end_of_day=True),
-        completed_only=completed_only,
-        partial_as_success=partial_as_success,
-        times=times,
-        by=tuple(by),
+    options = score_options(
+        confidence=confidence, survey=survey, since=since, until=until,
+        completed_only=completed_only, partial_as_success=partial_as_success, by=by, times=times,
     )
     path = db_argument_or_option(db, db_path)
     conn = open_readonly(path)
